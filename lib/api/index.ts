@@ -1,0 +1,10 @@
+export { route, requestFacts, type THandlerInput } from './route';
+export { action, type TActionResult } from './action';
+export { defineEndpoint, type TEndpoint, type TAccess, type THttpMethod } from './endpoint';
+export { resolveTenantCaller, resolvePlatformCaller, type TTenantCaller, type TPlatformCaller, type TPrincipal } from './caller';
+export { errorResponse, toAppError, parseWith } from './errors';
+export { DEFAULT_REQUESTS_PER_MINUTE } from './rate-limit';
+export { openApiDocument } from './openapi';
+export { encodeCursor, decodeCursor, page, type TCursor } from './cursor';
+export * from './v1';
+export { healthEndpoint, readinessEndpoint, metricsEndpoint } from './system';

@@ -1,0 +1,147 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import type { z } from 'zod';
+import type { TTx } from '@/db/client';
+import { AppError } from '@/lib/app-error';
+import { logger, observeRequest } from '@/lib/telemetry';
+import { withPlatform, withTenant } from '@/lib/tenancy';
+import {
+  assertPermission,
+  resolvePlatformCaller,
+  resolveTenantCaller,
+  type TPlatformCaller,
+  type TRequestFacts,
+  type TTenantCaller,
+} from './caller';
+import type { TAccess, TEndpoint } from './endpoint';
+import { errorResponse, parseWith, toAppError } from './errors';
+import { consumeRequest } from './rate-limit';
+
+type TInfer<T> = [NonNullable<T>] extends [never]
+  ? undefined
+  : NonNullable<T> extends z.ZodType
+    ? z.infer<NonNullable<T>>
+    : undefined;
+
+interface THandlerBase<E extends TEndpoint> {
+  body: TInfer<E['body']>;
+  query: TInfer<E['query']>;
+  params: TInfer<E['params']>;
+  request: Request;
+  requestId: string;
+}
+
+type TCallerOf<A extends TAccess> = A extends 'tenant' ? TTenantCaller : A extends 'platform' ? TPlatformCaller : null;
+
+export type THandlerInput<E extends TEndpoint> = THandlerBase<E> & {
+  caller: TCallerOf<E['access']>;
+  /** The transaction: tenant-scoped (RLS) for tenant endpoints, platform for operators, absent for public. */
+  tx: E['access'] extends 'public' ? null : TTx;
+};
+
+type TRouteContext = { params: Promise<Record<string, string | string[]>> };
+
+const MAX_JSON_BYTES = 1024 * 1024;
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,128}$/;
+const tracer = trace.getTracer('sitework');
+
+async function readJson(request: Request): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > MAX_JSON_BYTES) throw new AppError('payload_too_large', `JSON bodies are limited to ${MAX_JSON_BYTES} bytes`);
+  const text = await request.text();
+  if (text.length > MAX_JSON_BYTES) throw new AppError('payload_too_large', `JSON bodies are limited to ${MAX_JSON_BYTES} bytes`);
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('invalid_json', 'The request body is not valid JSON');
+  }
+}
+
+export function requestFacts(request: Request): TRequestFacts {
+  const h = request.headers;
+  return {
+    host: h.get('host'),
+    tenantIdHeader: h.get('x-tenant-id'),
+    authorization: h.get('authorization'),
+    cookie: h.get('cookie'),
+  };
+}
+
+function toResponse(result: unknown, successStatus: number | undefined): Response {
+  if (result instanceof Response) return result;
+  if (result === undefined) return new Response(null, { status: 204 });
+  return Response.json(result, { status: successStatus ?? 200 });
+}
+
+/**
+ * The one wrapper of every route handler. In order: request id → span → tenant and caller → permission →
+ * rate limit → validation → handler in withTenant (or withPlatform) → uniform JSON errors → metrics and logs.
+ */
+export function route<E extends TEndpoint>(
+  endpoint: E,
+  handler: (input: THandlerInput<E>) => Promise<unknown>,
+): (request: Request, context: TRouteContext) => Promise<Response> {
+  const routeLabel = endpoint.path;
+  return async (request, context) => {
+    const started = performance.now();
+    const given = request.headers.get('x-request-id');
+    const requestId = given && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    return tracer.startActiveSpan(`${endpoint.method} ${routeLabel}`, async (span) => {
+      let status = 500;
+      let tenantId: string | undefined;
+      const headers = new Headers({ 'x-request-id': requestId });
+      try {
+        let caller: TTenantCaller | TPlatformCaller | null = null;
+        const facts = requestFacts(request);
+        if (endpoint.access === 'tenant') {
+          const tenantCaller = await resolveTenantCaller(facts);
+          tenantId = tenantCaller.tenant.id;
+          span.setAttribute('tenant.id', tenantId);
+          assertPermission(tenantCaller, endpoint.permission);
+          const principalKey =
+            tenantCaller.principal.kind === 'api_key' ? `key:${tenantCaller.principal.keyId}` : `user:${tenantCaller.userId}`;
+          for (const [name, value] of Object.entries(await consumeRequest(principalKey))) headers.set(name, value);
+          caller = tenantCaller;
+        } else if (endpoint.access === 'platform') {
+          caller = await resolvePlatformCaller(facts);
+        }
+
+        const rawParams = (await context?.params) ?? {};
+        const params = endpoint.params ? parseWith(endpoint.params, rawParams, 'path') : undefined;
+        const query = endpoint.query
+          ? parseWith(endpoint.query, Object.fromEntries(new URL(request.url).searchParams), 'query')
+          : undefined;
+        const hasBody = endpoint.method !== 'GET' && endpoint.method !== 'DELETE';
+        const body = hasBody && endpoint.body ? parseWith(endpoint.body, await readJson(request), 'body') : undefined;
+
+        const run = (tx: TTx | null) =>
+          handler({ body, query, params, request, requestId, caller, tx } as THandlerInput<E>);
+        const result =
+          endpoint.access === 'tenant'
+            ? await withTenant(tenantId!, run)
+            : endpoint.access === 'platform'
+              ? await withPlatform(run)
+              : await run(null);
+        const response = toResponse(result, endpoint.successStatus);
+        headers.forEach((value, name) => response.headers.set(name, value));
+        status = response.status;
+        return response;
+      } catch (thrown) {
+        const error = toAppError(thrown);
+        status = error.status;
+        if (status >= 500) {
+          logger.error({ err: thrown, requestId, tenantId, route: routeLabel, method: endpoint.method }, 'request failed');
+          span.recordException(thrown as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        return errorResponse(error, requestId, headers);
+      } finally {
+        span.setAttribute('http.response.status_code', status);
+        span.end();
+        observeRequest(routeLabel, endpoint.method, status, (performance.now() - started) / 1000);
+      }
+    });
+  };
+}

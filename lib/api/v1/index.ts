@@ -1,0 +1,10 @@
+import type { TEndpoint } from '../endpoint';
+import * as tenancy from './tenancy';
+
+export * from './tenancy';
+
+const isEndpoint = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && 'method' in value && 'path' in value;
+
+/** Every /api/v1 endpoint, for the OpenAPI document (a test checks each route file is listed). */
+export const V1_ENDPOINTS = [tenancy].flatMap((group) => Object.values(group).filter(isEndpoint)) as unknown as TEndpoint[];

@@ -1,0 +1,44 @@
+export { PERMISSIONS, ROLE_PERMISSIONS, ROLE_ORDER, roleCan, permissionsOf, isPermission, type TPermission } from './permissions';
+export { hashPassword, verifyPassword, MIN_PASSWORD_LENGTH } from './password';
+export {
+  ZEmail,
+  ZPassword,
+  ZPersonName,
+  ZSignUp,
+  signUp,
+  createTenantWithOwner,
+  insertUser,
+  findUserById,
+  listUserTenants,
+  findMembershipRole,
+  listAllUsers,
+  type TUser,
+  type TUserTenant,
+  type TUserListItem,
+} from './users';
+export { ZRole, ZChangeRole, listMembers, changeMemberRole, removeMember, type TMember, type TActor } from './members';
+export {
+  ZCreateInvitation,
+  ZAcceptInvitation,
+  INVITATION_TTL_DAYS,
+  createInvitation,
+  listInvitations,
+  revokeInvitation,
+  changeInvitationRole,
+  previewInvitation,
+  acceptInvitation,
+  type TInvitation,
+  type TInvitationPreview,
+} from './invitations';
+export {
+  ZCreateApiKey,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+  renameApiKey,
+  authenticateApiKey,
+  type TApiKey,
+  type TKeyPrincipal,
+} from './api-keys';
+export { authOptions, readSessionUser, clientIp, SESSION_MAX_AGE_SECONDS, type TSessionUser } from './session';
+export { createHandoffToken, verifyHandoffToken, handoffUrl, tenantUrl } from './handoff';

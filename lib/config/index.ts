@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Sitework reads from the environment, validated once. A bad value stops start-up with a
+ * message naming the variable (see `.env.example` for what each one means).
+ */
+// An empty variable (FOO= in .env) means unset.
+const blankAsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalUrl = z.preprocess(blankAsUnset, z.url().optional());
+const optionalString = z.preprocess(blankAsUnset, z.string().trim().optional());
+
+const ZConfig = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  APP_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/, 'must be a bare host name such as sitework.example.com or localhost')
+    .default('localhost'),
+  APP_URL: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  S3_ENDPOINT: optionalUrl,
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().default('S3RVER'),
+  S3_SECRET_ACCESS_KEY: z.string().default('S3RVER'),
+  S3_BUCKET: z.string().min(3).default('sitework-files'),
+  S3_ARCHIVE_BUCKET: z.string().min(3).default('sitework-archive'),
+  NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)'),
+  SMTP_URL: optionalUrl,
+  MAIL_FROM: z.string().default('Sitework <no-reply@sitework.local>'),
+  METRICS_TOKEN: optionalString,
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_SERVICE_NAME: z.string().default('sitework'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SIGNIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  SIGNIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+});
+
+export type TConfig = z.infer<typeof ZConfig> & { APP_URL: string };
+
+export class ConfigError extends Error {
+  constructor(issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): TConfig {
+  const result = ZConfig.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  const config = result.data;
+  const port = config.PORT === 80 ? '' : `:${config.PORT}`;
+  return { ...config, APP_URL: config.APP_URL ?? `http://${config.APP_DOMAIN}${port}` };
+}
+
+let cached: TConfig | undefined;
+
+/** The validated configuration of this process; parsed on first use. */
+export function config(): TConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,1 @@
+export { enqueueEmail, deliverPendingEmails, startMailDelivery, type TEmail } from './outbox';

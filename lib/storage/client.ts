@@ -1,0 +1,41 @@
+import 'server-only';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { config } from '@/lib/config';
+
+let client: S3Client | undefined;
+
+/** The one S3 client: path-style addressing so S3-compatible endpoints (s3rver, MinIO, R2) work too. */
+export function s3(): S3Client {
+  if (client) return client;
+  const { S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY } = config();
+  client = new S3Client({
+    region: S3_REGION,
+    endpoint: S3_ENDPOINT,
+    forcePathStyle: Boolean(S3_ENDPOINT),
+    credentials: { accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY },
+  });
+  return client;
+}
+
+export function bucketNames(): { files: string; archive: string } {
+  const { S3_BUCKET, S3_ARCHIVE_BUCKET } = config();
+  return { files: S3_BUCKET, archive: S3_ARCHIVE_BUCKET };
+}
+
+/** Throws when either bucket is unreachable (readiness probe). */
+export async function checkBuckets(): Promise<void> {
+  const { files, archive } = bucketNames();
+  await Promise.all([files, archive].map((Bucket) => s3().send(new HeadBucketCommand({ Bucket }))));
+}
+
+/** Creates the buckets that do not exist yet (start-up against the embedded endpoint). */
+export async function ensureBuckets(): Promise<void> {
+  const { files, archive } = bucketNames();
+  for (const Bucket of [files, archive]) {
+    try {
+      await s3().send(new HeadBucketCommand({ Bucket }));
+    } catch {
+      await s3().send(new CreateBucketCommand({ Bucket }));
+    }
+  }
+}

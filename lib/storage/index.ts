@@ -1,0 +1,1 @@
+export { s3, bucketNames, checkBuckets, ensureBuckets } from './client';

@@ -1,0 +1,43 @@
+import 'server-only';
+import { sql } from 'drizzle-orm';
+import { appDb, ownerDb, type TDb, type TTx } from '@/db/client';
+
+/**
+ * Runs `fn` in one transaction as sitework_app with app.tenant_id set for that transaction only, so row-level
+ * security confines every statement to this tenant even if a query forgets its WHERE tenant_id.
+ */
+export async function withTenant<T>(tenantId: string, fn: (tx: TTx) => Promise<T>): Promise<T> {
+  return appDb().transaction(async (tx) => {
+    await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
+    return fn(tx);
+  });
+}
+
+/**
+ * The one path for platform-wide work (sign-in, tenant resolution, sign-up, operator console, jobs): runs as
+ * the owning role, which sees every tenant. Grep for withPlatform/platformDb to audit every use.
+ */
+export async function withPlatform<T>(fn: (tx: TTx) => Promise<T>): Promise<T> {
+  return ownerDb().transaction(fn);
+}
+
+/** Single platform statements on the hot path (one round trip, no BEGIN/COMMIT). */
+export function platformDb(): TDb {
+  return ownerDb();
+}
+
+/**
+ * Refuses to serve tenant traffic through a role that row-level security would not restrict.
+ * Called once at start-up.
+ */
+export async function assertAppRoleIsRestricted(): Promise<void> {
+  const rows = await appDb().execute<{ user: string; rolsuper: boolean; rolbypassrls: boolean }>(
+    sql`select current_user as "user", rolsuper, rolbypassrls from pg_roles where rolname = current_user`,
+  );
+  const role = rows[0];
+  if (!role || role.rolsuper || role.rolbypassrls) {
+    throw new Error(
+      `Refusing to serve tenant traffic: database role ${role?.user ?? '(unknown)'} bypasses row-level security`,
+    );
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * `npm start`: runs Sitework on this machine. Starts embedded PostgreSQL and an embedded S3 endpoint unless
+ * DATABASE_URL / S3_ENDPOINT name real ones, migrates, seeds the demo once, builds if needed, serves.
+ * Flags: --dev (next dev), --fresh (wipe the data directory first: used by the e2e suite).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startEmbeddedPostgres, type TEmbeddedPostgres } from '../db/embedded';
+import { migrateDatabase } from '../db/migrate';
+import { startEmbeddedS3, type TEmbeddedS3 } from './embedded-s3';
+
+const args = new Set(process.argv.slice(2));
+const isDev = args.has('--dev');
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+const dataDir = path.resolve(process.env.SITEWORK_DATA_DIR ?? '.data');
+if (args.has('--fresh')) rmSync(dataDir, { recursive: true, force: true });
+mkdirSync(dataDir, { recursive: true });
+
+const say = (line: string) => process.stdout.write(`[sitework] ${line}\n`);
+const stops: (() => Promise<void>)[] = [];
+let app: ChildProcess | undefined;
+let stopping = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    if (app && app.exitCode === null) {
+      app.kill('SIGTERM');
+      await new Promise((resolve) => {
+        app!.once('exit', resolve);
+        setTimeout(resolve, 10_000).unref();
+      });
+    }
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+/** A stable NEXTAUTH_SECRET for this data directory when none is configured (sessions survive restarts). */
+function localSecret(): string {
+  const file = path.join(dataDir, 'nextauth-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+function run(command: string, commandArgs: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, commandArgs, { stdio: 'inherit', env });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${commandArgs.join(' ')} exited with ${code}`))));
+  });
+}
+
+async function main() {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  env.PORT ??= '3000';
+  env.NEXTAUTH_SECRET ??= localSecret();
+  env.AUTH_TRUST_HOST ??= 'true';
+  env.NEXTAUTH_URL ??= env.APP_URL ?? `http://${env.APP_DOMAIN ?? 'localhost'}:${env.PORT}`;
+
+  if (!env.DATABASE_URL) {
+    const pg: TEmbeddedPostgres = await startEmbeddedPostgres(path.join(dataDir, 'postgres'), ['sitework']);
+    stops.push(() => pg.stop());
+    env.DATABASE_URL = pg.urlFor('sitework');
+    say('embedded PostgreSQL started (data in .data/postgres)');
+  }
+  if (!env.S3_ENDPOINT) {
+    const buckets = [env.S3_BUCKET ?? 'sitework-files', env.S3_ARCHIVE_BUCKET ?? 'sitework-archive'];
+    const s3: TEmbeddedS3 = await startEmbeddedS3(path.join(dataDir, 's3'), buckets);
+    stops.push(() => s3.stop());
+    Object.assign(env, { S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' });
+    say(`embedded S3 endpoint at ${s3.endpoint} (data in .data/s3)`);
+  }
+  Object.assign(process.env, env);
+
+  // Validate every setting before anything else uses it: a bad value stops here, naming the variable.
+  const { parseConfig } = await import('../lib/config');
+  const config = parseConfig(process.env);
+
+  await migrateDatabase(config.DATABASE_URL);
+  say('migrations applied');
+  const { ensureBuckets } = await import('../lib/storage');
+  await ensureBuckets();
+  const { seedDemoData, DEMO_PASSWORD, DEMO_TENANTS, OPERATOR_EMAIL, demoEmail } = await import('../db/seed');
+  const seeded = await seedDemoData();
+  const { closeDb } = await import('../db/client');
+  await closeDb();
+  say(seeded ? 'demo data seeded' : 'demo data already present');
+
+  const nextBin = path.resolve('node_modules/next/dist/bin/next');
+  if (!isDev && !existsSync('.next/BUILD_ID')) {
+    say('no build found: building (next build)…');
+    await run(process.execPath, [nextBin, 'build'], { ...env, NODE_ENV: 'production' });
+  }
+  app = spawn(process.execPath, [nextBin, isDev ? 'dev' : 'start', '-p', env.PORT!], {
+    stdio: 'inherit',
+    env: { ...env, NODE_ENV: isDev ? 'development' : 'production' },
+  });
+  app.once('exit', (code) => void shutdown(code ?? 0));
+
+  const port = config.PORT === 80 ? '' : `:${config.PORT}`;
+  const apex = config.APP_URL;
+  const lines = [
+    '',
+    `Sitework is starting on ${apex}`,
+    `  platform console  ${apex}/admin        ${OPERATOR_EMAIL}`,
+    ...DEMO_TENANTS.map((t) => `  ${t.name.padEnd(20)} http://${t.slug}.${config.APP_DOMAIN}${port}   ${['owner', 'admin', 'editor', 'viewer'].map((r) => demoEmail(r as 'owner', t.slug)).join(', ')}`),
+    `  password for every demo account: ${DEMO_PASSWORD}`,
+    '  Ctrl-C stops the app and the embedded services.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch(async (error) => {
+  process.stderr.write(`[sitework] start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  await shutdown(1);
+});

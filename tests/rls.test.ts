@@ -1,0 +1,62 @@
+import { sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { appDb } from '@/db/client';
+import { apiKeys, memberships } from '@/db/schema/auth';
+import { tenantSettings, tenants } from '@/db/schema/tenancy';
+import { seedDemoData } from '@/db/seed';
+import { assertAppRoleIsRestricted, findTenantRef, withTenant } from '@/lib/tenancy';
+
+let acmeId: string;
+let globexId: string;
+
+beforeAll(async () => {
+  await seedDemoData();
+  acmeId = (await findTenantRef('acme'))!.id;
+  globexId = (await findTenantRef('globex'))!.id;
+});
+
+describe('row-level security', () => {
+  it('returns only the current tenant rows to a query with no tenant filter', async () => {
+    const rows = await withTenant(acmeId, (tx) => tx.select({ tenantId: memberships.tenantId }).from(memberships));
+    expect(rows).toHaveLength(4);
+    expect(new Set(rows.map((r) => r.tenantId))).toEqual(new Set([acmeId]));
+
+    const visibleTenants = await withTenant(acmeId, (tx) => tx.select({ id: tenants.id }).from(tenants));
+    expect(visibleTenants.map((t) => t.id)).toEqual([acmeId]);
+  });
+
+  it('refuses to insert a row for another tenant from this tenant context', async () => {
+    await expect(
+      withTenant(acmeId, (tx) =>
+        tx.insert(apiKeys).values({ tenantId: globexId, name: 'smuggled', prefix: 'aaaaaaaaaaaa', keyHash: 'x', scopes: ['tenant:read'] }),
+      ),
+    ).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringMatching(/row-level security/) }) });
+    const count = await withTenant(globexId, (tx) => tx.select({ id: apiKeys.id }).from(apiKeys));
+    expect(count).toHaveLength(0);
+  });
+
+  it('refuses to move a row to another tenant and cannot update rows it cannot see', async () => {
+    await expect(
+      withTenant(acmeId, (tx) => tx.update(tenantSettings).set({ tenantId: globexId })),
+    ).rejects.toBeTruthy();
+    const updated = await withTenant(acmeId, (tx) =>
+      tx.update(memberships).set({ role: 'viewer' }).where(sql`${memberships.tenantId} = ${globexId}`).returning(),
+    );
+    expect(updated).toHaveLength(0);
+  });
+
+  it('sees nothing at all outside a tenant context', async () => {
+    const rows = await appDb().select({ id: memberships.id }).from(memberships);
+    expect(rows).toHaveLength(0);
+  });
+
+  it('runs request code as a role that cannot bypass row-level security', async () => {
+    await expect(assertAppRoleIsRestricted()).resolves.toBeUndefined();
+    const [role] = await appDb().execute<{ current_user: string }>(sql`select current_user`);
+    expect(role.current_user).toBe('sitework_app');
+  });
+
+  it('keeps the password hashes out of reach of request code', async () => {
+    await expect(withTenant(acmeId, (tx) => tx.execute(sql`select password_hash from users`))).rejects.toBeTruthy();
+  });
+});
