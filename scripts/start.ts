@@ -92,7 +92,8 @@ async function main() {
   say(seeded ? 'demo data seeded' : 'demo data already present');
 
   const nextBin = path.resolve('node_modules/next/dist/bin/next');
-  if (!isDev && !existsSync('.next/BUILD_ID')) {
+  const distDir = process.env.NEXT_DIST_DIR || '.next';
+  if (!isDev && !existsSync(path.join(distDir, 'BUILD_ID'))) {
     say('no build found: building (next build)…');
     await run(process.execPath, [nextBin, 'build'], { ...env, NODE_ENV: 'production' });
   }
