@@ -57,6 +57,8 @@ function run(command: string, commandArgs: string[], env: NodeJS.ProcessEnv): Pr
 
 async function main() {
   const env: NodeJS.ProcessEnv = { ...process.env };
+  // Blank values (FOO= copied from .env.example) count as unset.
+  for (const [name, value] of Object.entries(env)) if (value === '') delete env[name];
   env.PORT ??= '3000';
   env.NEXTAUTH_SECRET ??= localSecret();
   env.AUTH_TRUST_HOST ??= 'true';

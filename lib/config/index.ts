@@ -16,7 +16,7 @@ const ZConfig = z.object({
     .string()
     .regex(/^[a-z0-9.-]+$/, 'must be a bare host name such as sitework.example.com or localhost')
     .default('localhost'),
-  APP_URL: z.url().optional(),
+  APP_URL: optionalUrl,
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string'),
