@@ -1,7 +1,8 @@
 /**
  * `npm start`: runs Sitework on this machine. Starts embedded PostgreSQL and an embedded S3 endpoint unless
  * DATABASE_URL / S3_ENDPOINT name real ones, migrates, seeds the demo once, builds if needed, serves.
- * Flags: --dev (next dev), --fresh (wipe the data directory first: used by the e2e suite).
+ * Flags: --dev (next dev), --fresh (wipe the data directory first), --build (build even if a build exists);
+ * the e2e suite uses --fresh --build.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -95,8 +96,8 @@ async function main() {
 
   const nextBin = path.resolve('node_modules/next/dist/bin/next');
   const distDir = process.env.NEXT_DIST_DIR || '.next';
-  if (!isDev && !existsSync(path.join(distDir, 'BUILD_ID'))) {
-    say('no build found: building (next build)…');
+  if (!isDev && (args.has('--build') || !existsSync(path.join(distDir, 'BUILD_ID')))) {
+    say('building (next build)…');
     await run(process.execPath, [nextBin, 'build'], { ...env, NODE_ENV: 'production' });
   }
   app = spawn(process.execPath, [nextBin, isDev ? 'dev' : 'start', '-p', env.PORT!], {

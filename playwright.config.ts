@@ -1,0 +1,46 @@
+import { defineConfig } from '@playwright/test';
+
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+
+/**
+ * End-to-end suite in Debian's Chromium (Playwright's own browser download cannot work here). The launcher
+ * starts a fresh embedded database and S3 endpoint, builds into .next-e2e and serves on E2E_PORT.
+ */
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  workers: 1,
+  forbidOnly: true,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://localhost:${PORT}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  webServer: {
+    command: `npx tsx --conditions=react-server scripts/start.ts --fresh ${process.env.E2E_REUSE_BUILD ? '' : '--build'}`,
+    url: `http://localhost:${PORT}/api/health`,
+    timeout: 600_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    env: {
+      PORT: String(PORT),
+      SITEWORK_DATA_DIR: '.data/e2e',
+      NEXT_DIST_DIR: '.next-e2e',
+      LOG_LEVEL: 'warn',
+      APP_URL: `http://localhost:${PORT}`,
+    },
+  },
+});
