@@ -61,11 +61,10 @@ export function action<S extends z.ZodType, A extends TAccess, R>(
     } catch (thrown) {
       const error = toAppError(thrown);
       if (error.status >= 500) logger.error({ err: thrown, requestId, tenantId, action: spec.name }, 'action failed');
-      const details = error.details as { fields?: { field: string; message: string }[] } | undefined;
-      return {
-        ok: false,
-        error: { code: error.code, message: error.message, fields: details?.fields, requestId },
-      };
+      // Errors name their fields as details.fields (validation) or details.field (a taken slug, a wrong password).
+      const details = error.details as { fields?: { field: string; message: string }[]; field?: string } | undefined;
+      const fields = details?.fields ?? (details?.field ? [{ field: details.field, message: error.message }] : undefined);
+      return { ok: false, error: { code: error.code, message: error.message, fields, requestId } };
     }
   };
 }

@@ -1,0 +1,79 @@
+import { expect, test } from '@playwright/test';
+import { PORT, signIn, signedInAs, tenantUrl } from './support';
+
+test('an admin invites a member who accepts in another browser and lands in the portal with that role', async ({ page, browser }) => {
+  await signedInAs(page, 'acme', 'admin@acme.test');
+  await expect(page.getByRole('banner')).toContainText('Acme Construction');
+
+  await page.goto(tenantUrl('acme', '/members'));
+  await page.getByLabel('Email', { exact: true }).fill('new.editor@example.com');
+  await page.getByLabel('Role', { exact: true }).selectOption('editor');
+  await page.getByRole('button', { name: 'Invite' }).click();
+  const link = await page.getByLabel('Invitation link').inputValue();
+  expect(link).toMatch(new RegExp(`^http://localhost:${PORT}/invitations/`));
+
+  const other = await browser.newContext();
+  const invitee = await other.newPage();
+  await invitee.goto(link);
+  await expect(invitee.getByText('Acme Construction')).toBeVisible();
+  await invitee.getByLabel('Your name').fill('Nora Editor');
+  await invitee.getByLabel('Password').fill('a-long-password-1');
+  await invitee.getByRole('button', { name: 'Create account and accept' }).click();
+  await expect(invitee).toHaveURL(tenantUrl('acme', '/'));
+  await expect(invitee.getByRole('banner')).toContainText('editor');
+
+  // The link works once.
+  await invitee.goto(link);
+  await expect(invitee.getByText(/already been used/i)).toBeVisible();
+  await other.close();
+});
+
+test('an admin creates an API key and a script calls the API with it', async ({ page, request }) => {
+  await signedInAs(page, 'acme', 'admin@acme.test');
+  await page.goto(tenantUrl('acme', '/api-keys'));
+  await page.getByLabel('Name', { exact: true }).fill('Nightly export');
+  await page.getByLabel('tenant:read').check();
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const secret = await page.getByLabel('API key secret').inputValue();
+  expect(secret).toMatch(/^sw_[a-z0-9]{12}_/);
+
+  const response = await request.get(`http://127.0.0.1:${PORT}/api/v1/tenant`, {
+    headers: { Authorization: `Bearer ${secret}` },
+  });
+  expect(response.status()).toBe(200);
+  expect((await response.json()).tenant.slug).toBe('acme');
+
+  // Shown once: after a reload only the prefix is visible.
+  await page.reload();
+  await expect(page.getByText(secret)).toHaveCount(0);
+  await expect(page.getByText(secret.slice(0, 15))).toBeVisible();
+});
+
+test('a viewer sees no admin actions and is refused when it forces one', async ({ page }) => {
+  await signedInAs(page, 'acme', 'viewer@acme.test');
+  const nav = page.getByRole('navigation', { name: 'Sections' });
+  await expect(nav.getByRole('link', { name: 'Members' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'API keys' })).toHaveCount(0);
+  await expect(nav.getByRole('link', { name: 'Settings' })).toHaveCount(0);
+
+  await page.goto(tenantUrl('acme', '/members'));
+  await expect(page.getByRole('button', { name: 'Invite' })).toHaveCount(0);
+  await expect(page.getByRole('combobox', { name: /^Role for/ })).toHaveCount(0);
+
+  const status = await page.evaluate(async () => {
+    const res = await fetch('/api/v1/tenant/settings', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ brandingPrimaryColor: '#ff0000' }),
+    });
+    return res.status;
+  });
+  expect(status).toBe(403);
+});
+
+test('an acme-only user cannot sign in to globex', async ({ page }) => {
+  await signIn(page, 'globex', 'owner@acme.test');
+  // Next renders its own (empty) route announcer with role=alert: pick ours by its text.
+  await expect(page.getByRole('alert').filter({ hasText: 'not a member of Globex Engineering' })).toBeVisible();
+  await expect(page).toHaveURL(/\/sign-in/);
+});
