@@ -6,7 +6,13 @@ export interface TErrorBody {
 }
 
 export function fieldsOf(error: ZodError): { field: string; message: string }[] {
-  return error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
+  return error.issues.flatMap((issue) => {
+    const at = issue.path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: at ? `${at}.${key}` : key, message: 'is not a known field' }));
+    }
+    return [{ field: at || '(body)', message: issue.message }];
+  });
 }
 
 /** A ZodError as the 400 a caller can act on: every offending field named. */

@@ -51,17 +51,24 @@ function newPrefix(): string {
   return Array.from(randomBytes(12), (b) => PREFIX_ALPHABET[b % PREFIX_ALPHABET.length]).join('');
 }
 
-/** Creates a key whose scopes the creator's role already has. The secret is returned here and never again. */
+/**
+ * Creates a key whose scopes the creator already has. The secret is returned here and never again. When the
+ * actor carries its permissions (a caller acting through an API key), those bound the scopes rather than the
+ * creator's whole role: a key that may manage keys must not mint a key more powerful than itself.
+ */
 export async function createApiKey(
   tx: TTx,
   tenantId: string,
-  actor: TActor,
+  actor: TActor & { permissions?: ReadonlySet<TPermission> },
   input: z.infer<typeof ZCreateApiKey>,
 ): Promise<TApiKey & { secret: string }> {
   const scopes = [...new Set(input.scopes)];
-  const beyondRole = scopes.filter((s) => !ROLE_PERMISSIONS[actor.role].has(s));
+  const grantable = actor.permissions ?? ROLE_PERMISSIONS[actor.role];
+  const beyondRole = scopes.filter((s) => !grantable.has(s));
   if (beyondRole.length) {
-    throw new AppError('forbidden', `Your role (${actor.role}) cannot grant: ${beyondRole.join(', ')}`, { scopes: beyondRole });
+    throw new AppError('forbidden', `Your role (${actor.role}) or key scopes cannot grant: ${beyondRole.join(', ')}`, {
+      scopes: beyondRole,
+    });
   }
   const prefix = newPrefix();
   const secret = `sw_${prefix}_${randomBytes(32).toString('base64url')}`;

@@ -53,13 +53,15 @@ async function lockMember(tx: TTx, membershipId: string): Promise<TMember> {
 
 /**
  * Counts owners with their rows locked, so two owners demoting each other at once cannot leave the tenant
- * with none: the second transaction waits and then sees one owner.
+ * with none: the second transaction waits and then sees one owner. Callers take these locks before locking
+ * the target, always in id order, so two such transactions queue instead of deadlocking.
  */
 async function lockedOwnerCount(tx: TTx): Promise<number> {
   const rows = await tx
     .select({ id: memberships.id })
     .from(memberships)
     .where(eq(memberships.role, 'owner'))
+    .orderBy(asc(memberships.id))
     .for('update');
   return rows.length;
 }
@@ -71,10 +73,11 @@ function assertMayTouchOwnership(actor: TActor, target: TMember, newRole?: TRole
 }
 
 export async function changeMemberRole(tx: TTx, actor: TActor, membershipId: string, role: TRole): Promise<TMember> {
+  const ownerCount = await lockedOwnerCount(tx);
   const target = await lockMember(tx, membershipId);
   assertMayTouchOwnership(actor, target, role);
   if (target.role === role) return target;
-  if (target.role === 'owner' && (await lockedOwnerCount(tx)) <= 1) {
+  if (target.role === 'owner' && ownerCount <= 1) {
     throw new AppError('conflict', 'This is the last owner: make someone else an owner first');
   }
   await tx.update(memberships).set({ role, updatedAt: new Date() }).where(eq(memberships.id, membershipId));
@@ -82,9 +85,10 @@ export async function changeMemberRole(tx: TTx, actor: TActor, membershipId: str
 }
 
 export async function removeMember(tx: TTx, actor: TActor, membershipId: string): Promise<TMember> {
+  const ownerCount = await lockedOwnerCount(tx);
   const target = await lockMember(tx, membershipId);
   assertMayTouchOwnership(actor, target);
-  if (target.role === 'owner' && (await lockedOwnerCount(tx)) <= 1) {
+  if (target.role === 'owner' && ownerCount <= 1) {
     throw new AppError('conflict', 'This is the last owner and cannot be removed');
   }
   await tx.delete(memberships).where(and(eq(memberships.id, membershipId)));

@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, asc, desc, eq, ilike, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { memberships, users, type TRole } from '@/db/schema/auth';
 import { tenants } from '@/db/schema/tenancy';
@@ -125,12 +125,11 @@ export async function listAllUsers(
 ): Promise<TUserListItem[]> {
   const conditions = [];
   if (opts.search) conditions.push(or(ilike(users.email, `%${opts.search}%`), ilike(users.name, `%${opts.search}%`)));
+  // Millisecond precision, as the cursor's JavaScript date has: see listAllTenants.
+  const createdAtMs = sql`date_trunc('milliseconds', ${users.createdAt})`;
   if (opts.cursor) {
     conditions.push(
-      or(
-        lt(users.createdAt, opts.cursor.createdAt),
-        and(eq(users.createdAt, opts.cursor.createdAt), lt(users.id, opts.cursor.id)),
-      ),
+      sql`(${createdAtMs}, ${users.id}) < (${opts.cursor.createdAt.toISOString()}::timestamptz, ${opts.cursor.id}::uuid)`,
     );
   }
   return tx
@@ -138,11 +137,12 @@ export async function listAllUsers(
       ...userColumns,
       createdAt: users.createdAt,
       lastSignInAt: users.lastSignInAt,
-      tenantCount: sql<number>`(select count(*)::int from memberships m where m.user_id = ${users.id})`,
+      // Qualified by hand: a bare "id" in a single-table select would mean m.id.
+      tenantCount: sql<number>`(select count(*)::int from memberships m where m.user_id = ${users}.id)`,
     })
     .from(users)
     .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(desc(users.createdAt), desc(users.id))
+    .orderBy(desc(createdAtMs), desc(users.id))
     .limit(opts.limit);
 }
 

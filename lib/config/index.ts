@@ -6,7 +6,8 @@ import { z } from 'zod';
  */
 // An empty variable (FOO= in .env) means unset.
 const blankAsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optionalUrl = z.preprocess(blankAsUnset, z.url().optional());
+const optionalUrl = (protocol: RegExp) => z.preprocess(blankAsUnset, z.url({ protocol }).optional());
+const optionalHttpUrl = optionalUrl(/^https?$/);
 const optionalString = z.preprocess(blankAsUnset, z.string().trim().optional());
 
 const ZConfig = z.object({
@@ -16,22 +17,22 @@ const ZConfig = z.object({
     .string()
     .regex(/^[a-z0-9.-]+$/, 'must be a bare host name such as sitework.example.com or localhost')
     .default('localhost'),
-  APP_URL: optionalUrl,
+  APP_URL: optionalHttpUrl,
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-  S3_ENDPOINT: optionalUrl,
+  S3_ENDPOINT: optionalHttpUrl,
   S3_REGION: z.string().default('us-east-1'),
   S3_ACCESS_KEY_ID: z.string().default('S3RVER'),
   S3_SECRET_ACCESS_KEY: z.string().default('S3RVER'),
   S3_BUCKET: z.string().min(3).default('sitework-files'),
   S3_ARCHIVE_BUCKET: z.string().min(3).default('sitework-archive'),
   NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)'),
-  SMTP_URL: optionalUrl,
+  SMTP_URL: optionalUrl(/^smtps?$/),
   MAIL_FROM: z.string().default('Sitework <no-reply@sitework.local>'),
   METRICS_TOKEN: optionalString,
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalHttpUrl,
   OTEL_SERVICE_NAME: z.string().default('sitework'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SIGNIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),

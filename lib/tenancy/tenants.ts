@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, desc, eq, ilike, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, ilike, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TTx } from '@/db/client';
 import { PLAN_IDS, tenantSettings, tenants, type TPlanId } from '@/db/schema/tenancy';
@@ -204,23 +204,25 @@ export async function listAllTenants(
   if (opts.search) {
     conditions.push(or(ilike(tenants.name, `%${opts.search}%`), ilike(tenants.slug, `%${opts.search}%`)));
   }
+  // Cursors carry JavaScript dates (milliseconds) while Postgres keeps microseconds: ordering and comparing at
+  // millisecond precision keeps rows created in the same millisecond from being skipped between pages.
+  const createdAtMs = sql`date_trunc('milliseconds', ${tenants.createdAt})`;
   if (opts.cursor) {
     conditions.push(
-      or(
-        lt(tenants.createdAt, opts.cursor.createdAt),
-        and(eq(tenants.createdAt, opts.cursor.createdAt), lt(tenants.id, opts.cursor.id)),
-      ),
+      sql`(${createdAtMs}, ${tenants.id}) < (${opts.cursor.createdAt.toISOString()}::timestamptz, ${opts.cursor.id}::uuid)`,
     );
   }
   return tx
     .select({
       ...refColumns,
       createdAt: tenants.createdAt,
-      memberCount: sql<number>`(select count(*)::int from memberships m where m.tenant_id = ${tenants.id})`,
+      // Qualified by hand: drizzle leaves columns of a single-table select unqualified, and a bare "id" here
+      // would mean m.id.
+      memberCount: sql<number>`(select count(*)::int from memberships m where m.tenant_id = ${tenants}.id)`,
     })
     .from(tenants)
     .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(desc(tenants.createdAt), desc(tenants.id))
+    .orderBy(desc(createdAtMs), desc(tenants.id))
     .limit(opts.limit);
 }
 

@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ownerDb } from '@/db/client';
+import { users } from '@/db/schema/auth';
+import { tenants } from '@/db/schema/tenancy';
+import { seedDemoData } from '@/db/seed';
+import { PLAN_LIMITS } from '@/lib/tenancy';
+import { callRoute, createKey, demoUsers, expectError, hostOf, type TDemo, type TRouteHandler } from './support/http';
+import { routes } from './support/routes';
+import { createTestTenant, membershipOf, tenantRow, uniqueEmail, userByEmail } from './support/state';
+
+let demo: TDemo;
+
+beforeAll(async () => {
+  await seedDemoData();
+  demo = await demoUsers();
+  // More tenants than the two seeded in one transaction (which share a created_at), to page through.
+  for (let i = 0; i < 3; i += 1) await createTestTenant('page');
+});
+
+const slug = (label: string) => `${label}-${randomBytes(3).toString('hex')}`;
+
+const list = (handler: TRouteHandler, path: string) => callRoute(handler, { path, cookieFor: demo.operator });
+
+const createTenant = (body: Record<string, unknown>) =>
+  callRoute(routes.adminTenants.POST, { method: 'POST', path: '/api/v1/admin/tenants', cookieFor: demo.operator, body });
+
+const updateTenant = (id: string, body: unknown) =>
+  callRoute(routes.adminTenant.PATCH, { method: 'PATCH', path: `/api/v1/admin/tenants/${id}`, params: { id }, cookieFor: demo.operator, body });
+
+const tenantCount = async () => (await ownerDb().select({ id: tenants.id }).from(tenants)).length;
+const userCount = async () => (await ownerDb().select({ id: users.id }).from(users)).length;
+
+/** Follows nextCursor from the first page with `limit` to the end; returns the ids in order. */
+async function walk(handler: TRouteHandler, path: string, key: 'tenants' | 'users', limit: number): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  for (let pages = 0; pages < 100; pages += 1) {
+    const result = await list(handler, `${path}?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(result.status).toBe(200);
+    expect(result.body[key].length).toBeLessThanOrEqual(limit);
+    ids.push(...result.body[key].map((row: { id: string }) => row.id));
+    cursor = result.body.nextCursor;
+    if (!cursor) return ids;
+  }
+  throw new Error('pagination did not end');
+}
+
+describe.each([
+  { key: 'tenants' as const, handler: routes.adminTenants.GET, path: '/api/v1/admin/tenants' },
+  { key: 'users' as const, handler: routes.adminUsers.GET, path: '/api/v1/admin/users' },
+])('operator console: $path', ({ key, handler, path }) => {
+  it('gives a first page of limit=1 with a nextCursor to a second, different page', async () => {
+    const first = await list(handler, `${path}?limit=1`);
+    expect(first.status).toBe(200);
+    expect(first.body[key]).toHaveLength(1);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+
+    const second = await list(handler, `${path}?limit=1&cursor=${first.body.nextCursor}`);
+    expect(second.status).toBe(200);
+    expect(second.body[key]).toHaveLength(1);
+    expect(second.body[key][0].id).not.toBe(first.body[key][0].id);
+  });
+
+  it('visits every row exactly once, newest first, when paging with limit=1', async () => {
+    const everything = await list(handler, `${path}?limit=200`);
+    expect(everything.body.nextCursor).toBeNull();
+    const all = everything.body[key].map((row: { id: string }) => row.id);
+    expect(all.length).toBeGreaterThanOrEqual(5);
+    expect(await walk(handler, path, key, 1)).toEqual(all);
+    expect(await walk(handler, path, key, 2)).toEqual(all);
+  });
+
+  it('refuses a cursor it did not issue with 400 naming cursor', async () => {
+    const result = await list(handler, `${path}?cursor=not-a-cursor`);
+    expectError(result, 400, 'validation_failed', /cursor/i);
+    expect(result.body.error.details.fields).toEqual([expect.objectContaining({ field: 'cursor' })]);
+  });
+
+  it("refuses a tenant owner's session with 403 and a caller without a session with 401", async () => {
+    expectError(await callRoute(handler, { path, cookieFor: demo.acme.owner }), 403, 'forbidden', /platform operators/);
+    expectError(await callRoute(handler, { path, cookieFor: demo.acme.owner, host: hostOf('acme') }), 403, 'forbidden');
+    expectError(await callRoute(handler, { path }), 401, 'unauthorized');
+  });
+});
+
+describe('operator console: listing', () => {
+  it('searches tenants by name or slug and users by email', async () => {
+    const tenantsFound = await list(routes.adminTenants.GET, '/api/v1/admin/tenants?search=globex');
+    expect(tenantsFound.body.tenants.map((t: { slug: string }) => t.slug)).toEqual(['globex']);
+    expect(tenantsFound.body.tenants[0]).toMatchObject({ id: demo.globex.id, plan: 'free', isActive: true, memberCount: 4 });
+
+    const usersFound = await list(routes.adminUsers.GET, '/api/v1/admin/users?search=owner@acme');
+    expect(usersFound.body.users).toEqual([
+      expect.objectContaining({ id: demo.acme.owner.id, email: 'owner@acme.test', tenantCount: 1, isPlatformAdmin: false }),
+    ]);
+    expect(usersFound.text).not.toMatch(/password|argon2/i);
+  });
+});
+
+describe('operator console: creating a tenant', () => {
+  it('creates a tenant with a new owner (201) who can then use it as owner', async () => {
+    const newSlug = slug('newco');
+    const ownerEmail = uniqueEmail('founder');
+    const result = await createTenant({
+      name: 'NewCo Builders',
+      slug: newSlug,
+      plan: 'starter',
+      ownerEmail,
+      ownerName: 'Fran Founder',
+      ownerPassword: 'founder-password',
+    });
+    expect(result.status).toBe(201);
+    expect(result.body.tenant).toMatchObject({ slug: newSlug, name: 'NewCo Builders', plan: 'starter', isActive: true });
+
+    const stored = (await tenantRow(result.body.tenant.id))!;
+    expect(stored).toMatchObject({ storageQuotaBytes: PLAN_LIMITS.starter.storageQuotaBytes, apiQuotaMonthly: PLAN_LIMITS.starter.apiQuotaMonthly });
+    const owner = (await userByEmail(ownerEmail))!;
+    expect(owner.name).toBe('Fran Founder');
+    expect(await membershipOf(stored.id, owner.id)).toBe('owner');
+    const [{ passwordHash }] = await ownerDb().select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, owner.id));
+    expect(passwordHash).toMatch(/^\$argon2id\$/);
+
+    const asOwner = await callRoute(routes.tenant.GET, { path: '/api/v1/tenant', host: hostOf(newSlug), cookieFor: owner });
+    expect(asOwner.status).toBe(200);
+    expect(asOwner.body.caller.role).toBe('owner');
+  });
+
+  it('makes an existing user the owner when the email has an account', async () => {
+    const result = await createTenant({ name: 'Second Venture', slug: slug('venture'), ownerEmail: 'Editor@Globex.test' });
+    expect(result.status).toBe(201);
+    expect(result.body.tenant.plan).toBe('free');
+    expect(await membershipOf(result.body.tenant.id, demo.globex.editor.id)).toBe('owner');
+  });
+
+  it('asks for ownerName and ownerPassword for an email without an account with 400, creating nothing', async () => {
+    const [tenantsBefore, usersBefore] = [await tenantCount(), await userCount()];
+    const result = await createTenant({ name: 'Half', slug: slug('half'), ownerEmail: uniqueEmail('nobody') });
+    expectError(result, 400, 'validation_failed', /ownerName and ownerPassword/);
+    expect(result.body.error.details.fields[0].field).toBe('ownerPassword');
+    expect([await tenantCount(), await userCount()]).toEqual([tenantsBefore, usersBefore]);
+  });
+
+  it('refuses a taken slug with 409 saying so, and creates neither tenant nor owner', async () => {
+    const [tenantsBefore, usersBefore] = [await tenantCount(), await userCount()];
+    const ownerEmail = uniqueEmail('copycat');
+    const result = await createTenant({ name: 'Acme Again', slug: 'acme', ownerEmail, ownerName: 'Copy Cat', ownerPassword: 'copycat-password' });
+    expectError(result, 409, 'conflict', /"acme" is already taken/);
+    expect(result.body.error.details).toEqual({ field: 'slug' });
+    expect([await tenantCount(), await userCount()]).toEqual([tenantsBefore, usersBefore]);
+    expect(await userByEmail(ownerEmail)).toBeNull();
+  });
+
+  it.each([
+    { given: 'www', problem: /reserved/ },
+    { given: 'admin', problem: /reserved/ },
+    { given: '-bad', problem: /start and end with a letter or digit/ },
+    { given: 'UPPER_case!', problem: /only lowercase letters, digits and hyphens/ },
+    { given: 'a--b', problem: /two hyphens/ },
+    { given: 'x', problem: /at least 2/ },
+  ])('refuses the slug "$given" with 400 naming slug, creating nothing', async ({ given, problem }) => {
+    const before = await tenantCount();
+    const result = await createTenant({ name: 'Bad Slug', slug: given, ownerEmail: demo.acme.owner.email });
+    expectError(result, 400, 'validation_failed', problem);
+    expect(result.body.error.details.fields).toEqual([{ field: 'slug', message: expect.stringMatching(problem) }]);
+    expect(await tenantCount()).toBe(before);
+  });
+});
+
+describe('operator console: changing a tenant', () => {
+  it('deactivates a tenant so its API answers 404, and reactivates it so it works again', async () => {
+    const apiKey = await createKey('globex', 'owner', ['tenant:read']);
+    const bySession = () => callRoute(routes.tenant.GET, { path: '/api/v1/tenant', host: hostOf('globex'), cookieFor: demo.globex.viewer });
+    const byKey = () => callRoute(routes.tenant.GET, { path: '/api/v1/tenant', apiKey });
+    expect((await bySession()).status).toBe(200);
+
+    const off = await updateTenant(demo.globex.id, { isActive: false });
+    expect(off.status).toBe(200);
+    expect(off.body.tenant).toMatchObject({ id: demo.globex.id, isActive: false });
+    expect((await tenantRow(demo.globex.id))!.isActive).toBe(false);
+    expectError(await bySession(), 404, 'not_found', /deactivated/);
+    expectError(await byKey(), 404, 'not_found');
+
+    const on = await updateTenant(demo.globex.id, { isActive: true });
+    expect(on.status).toBe(200);
+    expect((await bySession()).status).toBe(200);
+    expect((await byKey()).status).toBe(200);
+  });
+
+  it("moves a tenant to a plan and to that plan's quotas", async () => {
+    const { id } = await createTestTenant('plan');
+    expect(await tenantRow(id)).toMatchObject({ plan: 'free', storageQuotaBytes: PLAN_LIMITS.free.storageQuotaBytes });
+    const result = await updateTenant(id, { plan: 'enterprise' });
+    expect(result.status).toBe(200);
+    expect(result.body.tenant.plan).toBe('enterprise');
+    expect(await tenantRow(id)).toMatchObject({
+      plan: 'enterprise',
+      storageQuotaBytes: PLAN_LIMITS.enterprise.storageQuotaBytes,
+      apiQuotaMonthly: PLAN_LIMITS.enterprise.apiQuotaMonthly,
+    });
+  });
+
+  it('refuses an empty change with 400 and an unknown plan with 400 naming plan', async () => {
+    const { id } = await createTestTenant('noop');
+    const before = await tenantRow(id);
+    expectError(await updateTenant(id, {}), 400, 'validation_failed', /isActive or plan/);
+    const unknownPlan = await updateTenant(id, { plan: 'platinum' });
+    expectError(unknownPlan, 400, 'validation_failed');
+    expect(unknownPlan.body.error.details.fields[0].field).toBe('plan');
+    expect(await tenantRow(id)).toEqual(before);
+  });
+
+  it('answers 404 for a tenant id that does not exist', async () => {
+    expectError(await updateTenant('00000000-0000-4000-8000-000000000000', { isActive: false }), 404, 'not_found');
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '@/lib/config';
+
+const SECRET = 'a-perfectly-long-secret-of-32-chars!';
+const minimal = { DATABASE_URL: 'postgres://sitework@db.internal:5432/sitework', NEXTAUTH_SECRET: SECRET };
+
+function problemsOf(env: Record<string, string | undefined>): string {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('parseConfig accepted the environment');
+}
+
+describe('parseConfig', () => {
+  it('applies the defaults to a minimal environment', () => {
+    expect(parseConfig(minimal)).toEqual({
+      ...minimal,
+      NODE_ENV: 'development',
+      PORT: 3000,
+      APP_DOMAIN: 'localhost',
+      APP_URL: 'http://localhost:3000',
+      DATABASE_POOL_MAX: 10,
+      S3_ENDPOINT: undefined,
+      S3_REGION: 'us-east-1',
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      S3_BUCKET: 'sitework-files',
+      S3_ARCHIVE_BUCKET: 'sitework-archive',
+      SMTP_URL: undefined,
+      MAIL_FROM: 'Sitework <no-reply@sitework.local>',
+      METRICS_TOKEN: undefined,
+      OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+      OTEL_SERVICE_NAME: 'sitework',
+      LOG_LEVEL: 'info',
+      SIGNIN_MAX_ATTEMPTS: 5,
+      SIGNIN_WINDOW_SECONDS: 900,
+    });
+  });
+
+  it('turns numbers given as strings into numbers', () => {
+    const config = parseConfig({ ...minimal, PORT: '8080', DATABASE_POOL_MAX: '25', SIGNIN_MAX_ATTEMPTS: '3' });
+    expect(config).toMatchObject({ PORT: 8080, DATABASE_POOL_MAX: 25, SIGNIN_MAX_ATTEMPTS: 3 });
+  });
+
+  it('reads a blank optional variable (FOO= in .env) as unset', () => {
+    const config = parseConfig({ ...minimal, S3_ENDPOINT: '', SMTP_URL: '  ', METRICS_TOKEN: '' });
+    expect(config).toMatchObject({ S3_ENDPOINT: undefined, SMTP_URL: undefined, METRICS_TOKEN: undefined });
+  });
+
+  it.each([
+    [{ APP_DOMAIN: 'sitework.example.com', PORT: '8080' }, 'http://sitework.example.com:8080'],
+    [{ APP_DOMAIN: 'sitework.example.com', PORT: '80' }, 'http://sitework.example.com'],
+    [{ PORT: '4000' }, 'http://localhost:4000'],
+    [{ APP_DOMAIN: 'sitework.example.com', APP_URL: 'https://sitework.example.com' }, 'https://sitework.example.com'],
+  ])('derives APP_URL from %j as %s', (env, appUrl) => {
+    expect(parseConfig({ ...minimal, ...env }).APP_URL).toBe(appUrl);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['NEXTAUTH_SECRET', 'short'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['DATABASE_POOL_MAX', '0'],
+    ['APP_DOMAIN', 'https://sitework.example.com'],
+    ['APP_URL', 'not a url'],
+    ['S3_ENDPOINT', '//minio:9000'],
+    ['LOG_LEVEL', 'verbose'],
+    ['NODE_ENV', 'staging'],
+  ])('refuses %s=%j with an error that names the variable', (name, value) => {
+    const message = problemsOf({ ...minimal, [name]: value });
+    expect(message).toMatch(/^Invalid configuration:/);
+    expect(message).toMatch(new RegExp(`^  - ${name}: `, 'm'));
+  });
+
+  it('names a required variable that is missing', () => {
+    expect(problemsOf({ NEXTAUTH_SECRET: SECRET })).toMatch(/^ {2}- DATABASE_URL: /m);
+    expect(problemsOf({ DATABASE_URL: minimal.DATABASE_URL })).toMatch(/^ {2}- NEXTAUTH_SECRET: /m);
+  });
+
+  it('lists every bad variable at once, and says how to fix the secret without echoing it', () => {
+    const message = problemsOf({ DATABASE_URL: 'mysql://x', NEXTAUTH_SECRET: 'hunter2-but-short', PORT: 'abc' });
+    for (const name of ['DATABASE_URL', 'NEXTAUTH_SECRET', 'PORT']) expect(message).toMatch(new RegExp(`^  - ${name}: `, 'm'));
+    expect(message).toMatch(/at least 32 characters/);
+    expect(message).not.toContain('hunter2');
+  });
+});
