@@ -47,7 +47,16 @@ export const appDb = (): TDb => db().app;
  */
 export const ownerDb = (): TDb => db().owner;
 
+// Other pools on the same database (rate-limiter-flexible needs node-postgres) close with ours.
+const extraPools = new Set<() => Promise<void>>();
+export function closeWithDb(end: () => Promise<void>): void {
+  extraPools.add(end);
+}
+
 export async function closeDb(): Promise<void> {
+  const ends = [...extraPools];
+  extraPools.clear();
+  await Promise.all(ends.map((end) => end().catch(() => {})));
   if (!connections) return;
   const { ownerSql, appSql } = connections;
   connections = undefined;

@@ -15,7 +15,7 @@ test('an admin invites a member who accepts in another browser and lands in the 
   const other = await browser.newContext();
   const invitee = await other.newPage();
   await invitee.goto(link);
-  await expect(invitee.getByText('Acme Construction')).toBeVisible();
+  await expect(invitee.getByRole('heading', { name: 'Join Acme Construction' })).toBeVisible();
   await invitee.getByLabel('Your name').fill('Nora Editor');
   await invitee.getByLabel('Password').fill('a-long-password-1');
   await invitee.getByRole('button', { name: 'Create account and accept' }).click();

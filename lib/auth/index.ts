@@ -40,5 +40,12 @@ export {
   type TApiKey,
   type TKeyPrincipal,
 } from './api-keys';
-export { authOptions, readSessionUser, clientIp, SESSION_MAX_AGE_SECONDS, type TSessionUser } from './session';
+export {
+  authOptions,
+  authorizeCredentials,
+  readSessionUser,
+  clientIp,
+  SESSION_MAX_AGE_SECONDS,
+  type TSessionUser,
+} from './session';
 export { createHandoffToken, verifyHandoffToken, handoffUrl, tenantUrl } from './handoff';

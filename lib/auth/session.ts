@@ -31,7 +31,7 @@ export function clientIp(get: (name: string) => string | null | undefined): stri
 }
 
 /** The user a credentials sign-in names, after every check; throws Error(message) for next-auth to show. */
-async function authorizeCredentials(
+export async function authorizeCredentials(
   credentials: Record<string, string> | undefined,
   headers: THeaders | undefined,
 ): Promise<TUser> {

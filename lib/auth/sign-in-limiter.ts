@@ -1,7 +1,9 @@
 import 'server-only';
 import pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { closeWithDb } from '@/db/client';
 import { config } from '@/lib/config';
+import { logger } from '@/lib/telemetry';
 import { AppError } from '@/lib/app-error';
 
 /**
@@ -13,7 +15,13 @@ let limiters: { byAccount: RateLimiterPostgres; byIp: RateLimiterPostgres } | un
 function getLimiters() {
   if (limiters) return limiters;
   const { DATABASE_URL, SIGNIN_MAX_ATTEMPTS, SIGNIN_WINDOW_SECONDS } = config();
-  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2, idleTimeoutMillis: 30_000 });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', (err) => logger.warn({ err }, 'sign-in limiter connection lost'));
+  closeWithDb(async () => {
+    limiters = undefined;
+    await pool.end();
+  });
   const common = { storeClient: pool, storeType: 'pg', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false };
   limiters = {
     byAccount: new RateLimiterPostgres({ ...common, keyPrefix: 'signin_account', points: SIGNIN_MAX_ATTEMPTS, duration: SIGNIN_WINDOW_SECONDS }),
