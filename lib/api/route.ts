@@ -138,9 +138,12 @@ export function route<E extends TEndpoint>(
         }
         return errorResponse(error, requestId, headers);
       } finally {
+        const seconds = (performance.now() - started) / 1000;
         span.setAttribute('http.response.status_code', status);
         span.end();
-        observeRequest(routeLabel, endpoint.method, status, (performance.now() - started) / 1000);
+        observeRequest(routeLabel, endpoint.method, status, seconds);
+        // One access-log line per request; the mixin adds the trace and span ids.
+        logger.info({ requestId, tenantId, method: endpoint.method, route: routeLabel, status, ms: Math.round(seconds * 1000) }, 'request');
       }
     });
   };
