@@ -66,15 +66,24 @@ function bearerOf(authorization: string | null): string | null {
 
 /** Tenant, principal, role and permissions of a tenant request: 404, 401 or 403 when they do not add up. */
 export async function resolveTenantCaller(facts: TRequestFacts): Promise<TTenantCaller> {
-  const named = await resolveNamedTenant(facts);
-  const bearer = bearerOf(facts.authorization);
-  if (bearer) {
-    const key = await authenticateApiKey(bearer);
+  // Both lookups at once (one round trip of latency), but a 404 for the named tenant wins over a 401.
+  const [namedResult, keyResult] = await Promise.allSettled([
+    resolveNamedTenant(facts),
+    (async () => {
+      const bearer = bearerOf(facts.authorization);
+      return bearer ? authenticateApiKey(bearer) : null;
+    })(),
+  ]);
+  if (namedResult.status === 'rejected') throw namedResult.reason;
+  if (keyResult.status === 'rejected') throw keyResult.reason;
+  const named = namedResult.value;
+  const key = keyResult.value;
+  if (key) {
     if (named && named.id !== key.tenantId) {
       throw new AppError('forbidden', 'This API key belongs to another organisation');
     }
-    const tenant = named ?? (await findTenantRef(key.tenantId));
-    if (!tenant || !tenant.isActive) throw new AppError('not_found', NOT_FOUND);
+    const tenant = named ?? key.tenant;
+    if (!tenant.isActive) throw new AppError('not_found', NOT_FOUND);
     return {
       tenant,
       principal: { kind: 'api_key', keyId: key.keyId, keyName: key.keyName, userId: key.userId },

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { TTx } from '@/db/client';
 import { apiKeys, memberships, type TRole } from '@/db/schema/auth';
 import { AppError } from '@/lib/app-error';
-import { platformDb } from '@/lib/tenancy';
+import { platformDb, type TTenantRef } from '@/lib/tenancy';
+import { tenants } from '@/db/schema/tenancy';
 import type { TActor } from './members';
 import { PERMISSIONS, permissionsOf, ROLE_PERMISSIONS, type TPermission } from './permissions';
 import { digestsEqual, sha256Hex } from './tokens';
@@ -108,6 +109,8 @@ export interface TKeyPrincipal {
   keyId: string;
   keyName: string;
   tenantId: string;
+  /** The key's tenant, read in the same lookup so a request named by its key needs no second query. */
+  tenant: TTenantRef;
   userId: string | null;
   /** Scopes ∩ what the creator's current role allows. */
   permissions: Set<TPermission>;
@@ -136,8 +139,10 @@ export async function authenticateApiKey(rawKey: string): Promise<TKeyPrincipal>
       revokedAt: apiKeys.revokedAt,
       lastUsedAt: apiKeys.lastUsedAt,
       creatorRole: memberships.role,
+      tenant: { id: tenants.id, slug: tenants.slug, name: tenants.name, plan: tenants.plan, isActive: tenants.isActive },
     })
     .from(apiKeys)
+    .innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
     .leftJoin(memberships, and(eq(memberships.tenantId, apiKeys.tenantId), eq(memberships.userId, apiKeys.createdBy)))
     .where(eq(apiKeys.prefix, match[1]))
     .limit(1);
@@ -160,6 +165,7 @@ export async function authenticateApiKey(rawKey: string): Promise<TKeyPrincipal>
     keyId: key.id,
     keyName: key.name,
     tenantId: key.tenantId,
+    tenant: key.tenant,
     userId: key.createdBy,
     role: key.creatorRole,
     permissions: new Set((key.scopes as TPermission[]).filter((s) => allowed.has(s))),
