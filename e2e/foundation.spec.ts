@@ -47,6 +47,15 @@ test('an admin creates an API key and a script calls the API with it', async ({ 
   await page.reload();
   await expect(page.getByText(secret)).toHaveCount(0);
   await expect(page.getByText(secret.slice(0, 15))).toBeVisible();
+
+  // Revoked from the page, the key stops working at once.
+  await page.getByRole('button', { name: 'Revoke' }).click();
+  await page.getByRole('button', { name: 'Confirm revoke' }).click();
+  await expect(page.getByText('revoked', { exact: true })).toBeVisible();
+  const after = await request.get(`http://127.0.0.1:${PORT}/api/v1/tenant`, {
+    headers: { Authorization: `Bearer ${secret}` },
+  });
+  expect(after.status()).toBe(401);
 });
 
 test('a viewer sees no admin actions and is refused when it forces one', async ({ page }) => {

@@ -9,8 +9,9 @@ import { Table, Td, Th } from '@/components/ui/table';
 import { listApiKeys, permissionsOf, type TApiKey } from '@/lib/auth';
 import { withTenant } from '@/lib/tenancy';
 import { requireMember } from '../../portal-context';
+import { ActionButton } from '@/components/ui/action-button';
+import { revokeApiKeyAction } from './actions';
 import { CreateKeyForm } from './create-key-form';
-import { RevokeKeyButton } from './revoke-key-button';
 
 export const metadata: Metadata = { title: 'API keys' };
 
@@ -79,7 +80,15 @@ export default async function ApiKeysPage({ params }: { params: Promise<{ tenant
                     <Td>
                       <Badge tone={STATUS_TONE[status]}>{status}</Badge>
                     </Td>
-                    <Td className="text-right">{status === 'active' && <RevokeKeyButton keyId={key.id} name={key.name} />}</Td>
+                    <Td className="text-right">{status === 'active' && (
+                      <ActionButton
+                        action={revokeApiKeyAction}
+                        input={{ keyId: key.id }}
+                        label="Revoke"
+                        pendingLabel="Revoking…"
+                        confirm={{ question: `Revoke ${key.name}?`, label: 'Confirm revoke' }}
+                      />
+                    )}</Td>
                   </tr>
                 );
               })}

@@ -10,10 +10,10 @@ import { Table, Td, Th } from '@/components/ui/table';
 import { ROLE_ORDER, listInvitations, listMembers, type TInvitation } from '@/lib/auth';
 import { withTenant } from '@/lib/tenancy';
 import { requireMember } from '../../portal-context';
+import { ActionButton } from '@/components/ui/action-button';
+import { removeMemberAction, revokeInvitationAction } from './actions';
 import { InviteForm } from './invite-form';
 import { MemberRoleSelect } from './member-role-select';
-import { RemoveMemberButton } from './remove-member-button';
-import { RevokeInvitationButton } from './revoke-invitation-button';
 
 export const metadata: Metadata = { title: 'Members' };
 
@@ -71,7 +71,15 @@ export default async function MembersPage({ params }: { params: Promise<{ tenant
                 </Td>
                 <Td className="whitespace-nowrap">{formatDate(m.createdAt)}</Td>
                 {canManage && (
-                  <Td className="text-right">{mayTouch(m.role) && <RemoveMemberButton membershipId={m.id} name={m.name} />}</Td>
+                  <Td className="text-right">{mayTouch(m.role) && (
+                      <ActionButton
+                        action={removeMemberAction}
+                        input={{ membershipId: m.id }}
+                        label="Remove"
+                        pendingLabel="Removing…"
+                        confirm={{ question: `Remove ${m.name}?`, label: 'Confirm remove' }}
+                      />
+                    )}</Td>
                 )}
               </tr>
             ))}
@@ -114,7 +122,14 @@ export default async function MembersPage({ params }: { params: Promise<{ tenant
                       <Td className="whitespace-nowrap">{formatDate(inv.createdAt)}</Td>
                       <Td className="whitespace-nowrap">{formatDate(inv.expiresAt)}</Td>
                       <Td className="text-right">
-                        {inv.status === 'pending' && mayTouch(inv.role) && <RevokeInvitationButton invitationId={inv.id} />}
+                        {inv.status === 'pending' && mayTouch(inv.role) && (
+                          <ActionButton
+                            action={revokeInvitationAction}
+                            input={{ invitationId: inv.id }}
+                            label="Revoke"
+                            pendingLabel="Revoking…"
+                          />
+                        )}
                       </Td>
                     </tr>
                   ))}
