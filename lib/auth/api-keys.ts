@@ -119,6 +119,7 @@ export interface TKeyPrincipal {
 
 // last_used_at is written at most once a minute per key, not on every request.
 const LAST_USED_RESOLUTION_MS = 60_000;
+const lastUsedWrites = new Map<string, number>();
 
 /**
  * Authenticates `sw_{prefix}_{secret}` (platform path: the key names its tenant). One indexed lookup by
@@ -153,7 +154,11 @@ export async function authenticateApiKey(rawKey: string): Promise<TKeyPrincipal>
   if (!key.creatorRole) {
     throw new AppError('unauthorized', 'This API key belonged to someone who is no longer a member; create a new key');
   }
-  if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+  const now = Date.now();
+  const isStale = !key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS;
+  // Concurrent requests all read the same stale value: only the first of this process writes.
+  if (isStale && now - (lastUsedWrites.get(key.id) ?? 0) > LAST_USED_RESOLUTION_MS) {
+    lastUsedWrites.set(key.id, now);
     void platformDb()
       .update(apiKeys)
       .set({ lastUsedAt: new Date() })

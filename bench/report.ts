@@ -1,0 +1,268 @@
+/**
+ * Formatting for `npm run bench`: the machine it ran on, the results table, and the "Wrapper overhead"
+ * section of BENCHMARKS.md (replaced in place; every other section of the file is kept).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import type { TCpuUse } from './cpu';
+
+export interface TRun {
+  scenario: string;
+  round: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  /** CPU of each process group during the run (null off Linux). */
+  cpu: TCpuUse | null;
+  /** Milliseconds of a fixed CPU task just before the run (higher: a slower machine at that moment). */
+  speedIndexMs: number;
+  /** Resident memory of the Next server after the run. */
+  serverMiB: number | null;
+}
+
+export interface TSummary {
+  scenario: string;
+  description: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  /** Medians over the rounds of CPU milliseconds per request, and of the cores the Next server kept busy. */
+  nextCpuMs: number | null;
+  nextCores: number | null;
+  postgresCpuMs: number | null;
+  loadGeneratorCpuMs: number | null;
+  /** PostgreSQL transactions per request, counted in a separate pass of 2,000 requests. */
+  dbTransactions: number | null;
+}
+
+export interface TMachine {
+  cpu: string;
+  cores: number;
+  ramGiB: number;
+  node: string;
+  os: string;
+}
+
+export interface TReport {
+  date: Date;
+  machine: TMachine;
+  versions: Record<string, string>;
+  settings: {
+    connections: number;
+    durationSeconds: number;
+    rounds: number;
+    warmupSeconds: number;
+    apiKeys: number;
+    rateLimitPerMinute: number;
+    distDir: string;
+  };
+  summaries: TSummary[];
+  runs: TRun[];
+  ratio: number;
+  target: number;
+  command: string;
+  /** Commit measured. */
+  code: string;
+  /** LOG_LEVEL of the server. */
+  logLevel: string;
+}
+
+export const SECTION_TITLE = '## Wrapper overhead';
+
+export function median(values: number[]): number;
+export function median(values: (number | null)[]): number | null;
+export function median(values: (number | null)[]): number | null {
+  if (values.some((v) => v === null) || values.length === 0) return null;
+  const sorted = (values as number[]).slice().sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function osName(): string {
+  let name = `${os.type()} ${os.release()}`;
+  try {
+    const pretty = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'));
+    if (pretty) name = `${pretty[1]} (${os.type()} ${os.release()}, ${os.arch()})`;
+  } catch {
+    // not Linux: os.type() and os.release() are all there is
+  }
+  return name;
+}
+
+export function describeMachine(): TMachine {
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  let cores = os.availableParallelism();
+  try {
+    const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+    const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo);
+    if (model) cpu = model[1].trim();
+    const processors = cpuinfo.match(/^processor\s*:/gm)?.length;
+    if (processors) cores = Math.min(processors, cores);
+  } catch {
+    // no /proc: keep what os.cpus() says
+  }
+  return {
+    cpu,
+    cores,
+    ramGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    os: osName(),
+  };
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+const pct = (n: number) => `${(n * 100).toFixed(1)} %`;
+
+export function verdict(report: Pick<TReport, 'ratio' | 'target'>): string {
+  return report.ratio >= report.target ? 'pass' : 'FAIL';
+}
+
+/** The results as a Markdown table (also readable on a terminal). */
+export function resultsTable(summaries: TSummary[]): string {
+  const rows = summaries.map(
+    (s) => `| ${s.scenario} | ${s.description} | ${int(s.requestsPerSecond)} | ${ms(s.p50)} | ${ms(s.p99)} | ${s.non2xx + s.errors} |`,
+  );
+  return ['| scenario | what it measures | requests/s | p50 ms | p99 ms | non-2xx |', '| --- | --- | ---: | ---: | ---: | ---: |', ...rows].join('\n');
+}
+
+const opt = (n: number | null, digits: number) => (n === null ? 'n/a' : n.toFixed(digits));
+
+/** CPU per request of each process and database transactions per request: where the time goes. */
+export function costTable(summaries: TSummary[]): string {
+  const rows = summaries.map(
+    (s) =>
+      `| ${s.scenario} | ${opt(s.nextCpuMs, 2)} | ${opt(s.nextCores, 2)} | ${opt(s.postgresCpuMs, 2)} | ${opt(s.loadGeneratorCpuMs, 2)} | ${opt(s.dbTransactions, 2)} |`,
+  );
+  return [
+    '| scenario | Next server CPU ms/request | Next server cores busy | PostgreSQL CPU ms/request | autocannon CPU ms/request | DB transactions/request |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n');
+}
+
+export function roundsTable(runs: TRun[]): string {
+  const rows = runs.map(
+    (r) =>
+      `| ${r.round} | ${r.scenario} | ${int(r.requestsPerSecond)} | ${ms(r.p50)} | ${ms(r.p99)} | ${int(r.total)} | ${r.non2xx + r.errors} | ` +
+      `${opt(r.cpu ? (r.cpu.next * 1000) / Math.max(1, r.total) : null, 2)} | ${opt(r.cpu?.otherCores ?? null, 2)} | ${r.speedIndexMs} | ${r.serverMiB ?? 'n/a'} |`,
+  );
+  return [
+    '| round | scenario | requests/s | p50 ms | p99 ms | requests | non-2xx | Next CPU ms/request | other load (cores) | speed index ms | server RSS MiB |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n');
+}
+
+export function ratioLine(report: Pick<TReport, 'ratio' | 'target'>): string {
+  return `wrapped / bare throughput: **${pct(report.ratio)}** (target ≥ ${pct(report.target)}: **${verdict(report)}**)`;
+}
+
+/** Other processes' median CPU during the timed runs, in cores (null off Linux). */
+export function otherLoad(runs: TRun[]): number | null {
+  return median(runs.map((r) => r.cpu?.otherCores ?? null));
+}
+
+function disturbance(runs: TRun[]): string {
+  const other = otherLoad(runs);
+  if (other === null || other < 0.3) return '';
+  return `\n> **Disturbed:** other processes kept ${other.toFixed(2)} cores busy (median over the runs) while this was measured;
+> the absolute figures are low for this machine and even the ratio of alternating runs is less reliable than usual.\n`;
+}
+
+export function renderSection(report: TReport): string {
+  const { machine, settings, versions } = report;
+  const versionList = Object.entries(versions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
+  return `${SECTION_TITLE}
+
+What the request wrapper (\`lib/api/route.ts\`) costs on \`GET /api/v1/tenant\`, measured against a bare route
+handler that runs the same SQL in the same transaction, on the same server in the same run.
+
+Command: \`${report.command}\` — ${report.date.toISOString().replace(/\.\d+Z$/, 'Z')}, code at ${report.code}
+
+${resultsTable(report.summaries)}
+
+${ratioLine(report)}
+${disturbance(report.runs)}
+Figures are the median of ${settings.rounds} rounds of ${settings.durationSeconds} s per scenario, run alternately
+(bare, wrapped, health, bare, wrapped, health, …) after a ${settings.warmupSeconds} s warm-up of each, with
+${settings.connections} connections from autocannon on the same machine. Requests/s is autocannon's per-second average;
+p50 and p99 are its latency percentiles. A run with any non-2xx response or socket error is invalid and makes
+the command exit non-zero.
+
+Where the time goes: CPU per request of each process (medians over the rounds, from \`/proc\`), and PostgreSQL
+transactions per request (from \`pg_stat_database\` over a separate pass of 2,000 requests per scenario; a
+statement outside BEGIN … COMMIT counts as one transaction):
+
+${costTable(report.summaries)}
+
+The Next server is one Node process: when it keeps about one core busy, its event loop is the bottleneck and
+requests/s is close to 1000 / (its CPU ms per request). "Other load" in the table of rounds is CPU used by
+anything else on the machine during that run (other people's builds and tests, interrupts); before each
+run the command waits (up to \`BENCH_QUIET_WAIT\` s) for it to fall below 0.3 cores, a run during which it rose
+above that is measured again (three attempts at most; the quietest counts), and the median of the rounds
+outvotes what is left. The speed index is how long a fixed piece of JavaScript (20,000 JSON round trips) took
+just before the run: it rises when the virtual machine itself is slowed by its host, which no process here shows.
+
+**Machine:** ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB RAM, Node ${machine.node}, ${machine.os}.
+${versionList}.
+
+### Scenarios
+
+- **bare** — \`GET /api/bench/tenant?id=<acme id>\` (\`app/api/bench/tenant/route.ts\`, answers 404 unless the server
+  runs with \`SITEWORK_BENCH_ROUTES=1\`). It runs \`withTenant(id, (tx) => getTenant(tx, id))\`: the same
+  transaction as the wrapped route (BEGIN, \`set_config('app.tenant_id', …)\`, the \`tenants ⋈ tenant_settings\`
+  select as \`sitework_app\` under row-level security, COMMIT), so the difference between the two rows is the
+  wrapper alone, not a different database path. \`withPlatform\` would have been cheaper (no \`set_config\`, owner
+  role) and would have flattered the bare figure. No request id, span, authentication, caller resolution,
+  permission check, rate limit, zod validation, metrics or logs.
+- **wrapped** — \`GET /api/v1/tenant\` with \`Authorization: Bearer <API key>\` (scope \`tenant:read\`, created for
+  acme's owner), through the full \`route()\` wrapper: request id, span, caller resolution (the API key and its
+  tenant, role and permissions), permission check, in-memory rate limit, the same transaction, JSON errors,
+  Prometheus metrics, access log. The host is \`127.0.0.1\`, so the key alone names the tenant.
+- **health** — \`GET /api/health\`: the wrapper on a public endpoint with no database, i.e. the ceiling of this
+  framework on this machine (compare the bare Next 15.5 figure in DESIGN.md).
+
+The rate limiter allows ${int(settings.rateLimitPerMinute)} requests a minute per API key, far below what one load generator sends,
+so the wrapped scenario rotates through ${settings.apiKeys} keys of the same tenant (${settings.apiKeys} clients; every
+request still authenticates one key). The bare and health scenarios cycle through a list of the same length
+so that autocannon does the same work in all three. Each key's \`last_used_at\` is written at most once a minute,
+as in production.
+
+The server is \`next start\` of a production build (\`${settings.distDir}\`) with \`NODE_ENV=production\` and
+\`LOG_LEVEL=${report.logLevel}\`${report.logLevel === 'warn' ? ' (so without the per-request access log line, which is info)' : ''}, against embedded PostgreSQL (fresh cluster in \`.data/bench\`, default \`DATABASE_POOL_MAX\`) and the embedded S3 endpoint, exactly as \`npm start\` runs them.
+
+<details><summary>Every round</summary>
+
+${roundsTable(report.runs)}
+
+</details>
+`;
+}
+
+/** Replaces the Wrapper overhead section of `file` (up to the next level-2 heading) or appends it. */
+export function writeSection(file: string, section: string): void {
+  const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const lines = existing.split('\n');
+  const start = lines.findIndex((line) => line.trim() === SECTION_TITLE);
+  let next: string;
+  if (start === -1) {
+    next = `${existing.trimEnd()}\n\n${section}`;
+  } else {
+    let end = lines.findIndex((line, i) => i > start && /^## /.test(line));
+    if (end === -1) end = lines.length;
+    const before = lines.slice(0, start).join('\n').trimEnd();
+    const after = lines.slice(end).join('\n').trim();
+    next = `${before ? `${before}\n\n` : ''}${section}${after ? `\n${after}\n` : ''}`;
+  }
+  writeFileSync(file, next.endsWith('\n') ? next : `${next}\n`);
+}
