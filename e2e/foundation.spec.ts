@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { PORT, signIn, signedInAs, tenantUrl } from './support';
+import { DEMO_PASSWORD, PORT, signIn, signedInAs, tenantUrl } from './support';
 
 test('an admin invites a member who accepts in another browser and lands in the portal with that role', async ({ page, browser }) => {
   await signedInAs(page, 'acme', 'admin@acme.test');
@@ -85,4 +85,28 @@ test('an acme-only user cannot sign in to globex', async ({ page }) => {
   // Next renders its own (empty) route announcer with role=alert: pick ours by its text.
   await expect(page.getByRole('alert').filter({ hasText: 'not a member of Globex Engineering' })).toBeVisible();
   await expect(page).toHaveURL(/\/sign-in/);
+});
+
+test('a member of two organisations switches between them from the header', async ({ page, browser }) => {
+  await signedInAs(page, 'globex', 'owner@globex.test');
+  await page.goto(tenantUrl('globex', '/members'));
+  await page.getByLabel('Email', { exact: true }).fill('editor@acme.test');
+  await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+  await page.getByRole('button', { name: 'Invite' }).click();
+  const link = await page.getByLabel('Invitation link').inputValue();
+
+  const context = await browser.newContext();
+  const member = await context.newPage();
+  await member.goto(link);
+  await expect(member.getByRole('heading', { name: 'Sign in to accept' })).toBeVisible();
+  await member.getByLabel('Password').fill(DEMO_PASSWORD);
+  await member.getByRole('button', { name: 'Sign in and accept' }).click();
+  await expect(member).toHaveURL(tenantUrl('globex', '/'));
+  await expect(member.getByRole('banner')).toContainText('viewer');
+
+  await member.getByLabel('Switch organisation').selectOption('acme');
+  await expect(member).toHaveURL(tenantUrl('acme', '/'));
+  await expect(member.getByRole('banner')).toContainText('Acme Construction');
+  await expect(member.getByRole('banner')).toContainText('editor');
+  await context.close();
 });
