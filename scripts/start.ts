@@ -63,20 +63,21 @@ async function main() {
   env.PORT ??= '3000';
   env.NEXTAUTH_SECRET ??= localSecret();
   env.AUTH_TRUST_HOST ??= 'true';
+  env.NEXT_TELEMETRY_DISABLED ??= '1';
   env.NEXTAUTH_URL ??= env.APP_URL ?? `http://${env.APP_DOMAIN ?? 'localhost'}:${env.PORT}`;
 
   if (!env.DATABASE_URL) {
     const pg: TEmbeddedPostgres = await startEmbeddedPostgres(path.join(dataDir, 'postgres'), ['sitework']);
     stops.push(() => pg.stop());
     env.DATABASE_URL = pg.urlFor('sitework');
-    say('embedded PostgreSQL started (data in .data/postgres)');
+    say(`embedded PostgreSQL started (data in ${path.relative(process.cwd(), path.join(dataDir, 'postgres'))})`);
   }
   if (!env.S3_ENDPOINT) {
     const buckets = [env.S3_BUCKET ?? 'sitework-files', env.S3_ARCHIVE_BUCKET ?? 'sitework-archive'];
     const s3: TEmbeddedS3 = await startEmbeddedS3(path.join(dataDir, 's3'), buckets);
     stops.push(() => s3.stop());
     Object.assign(env, { S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' });
-    say(`embedded S3 endpoint at ${s3.endpoint} (data in .data/s3)`);
+    say(`embedded S3 endpoint at ${s3.endpoint} (data in ${path.relative(process.cwd(), path.join(dataDir, 's3'))})`);
   }
   Object.assign(process.env, env);
 
