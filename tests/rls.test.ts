@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { appDb } from '@/db/client';
+import { appDb, ownerDb } from '@/db/client';
 import { apiKeys, memberships } from '@/db/schema/auth';
 import { tenantSettings, tenants } from '@/db/schema/tenancy';
 import { seedDemoData } from '@/db/seed';
@@ -54,6 +54,23 @@ describe('row-level security', () => {
     await expect(assertAppRoleIsRestricted()).resolves.toBeUndefined();
     const [role] = await appDb().execute<{ current_user: string }>(sql`select current_user`);
     expect(role.current_user).toBe('sitework_app');
+  });
+
+  it('forces row-level security on every table that has a tenant_id', async () => {
+    // The outbox is written by request code but read only by the platform's delivery sweep (INSERT-only grant).
+    const platformTables = ['email_outbox'];
+    const rows = await ownerDb().execute<{ table: string; rls: boolean; forced: boolean }>(sql`
+      select c.relname as "table", c.relrowsecurity as rls, c.relforcerowsecurity as forced
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind in ('r', 'p')
+        and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)`);
+    const tenantTables = rows.filter((r) => !platformTables.includes(r.table));
+    expect(tenantTables.map((r) => r.table)).toEqual(expect.arrayContaining(['memberships', 'api_keys', 'files']));
+    for (const row of tenantTables) expect(row, row.table).toMatchObject({ rls: true, forced: true });
+    const [outbox] = await ownerDb().execute<{ insert: boolean; select: boolean }>(
+      sql`select has_table_privilege('sitework_app', 'email_outbox', 'INSERT') as insert, has_table_privilege('sitework_app', 'email_outbox', 'SELECT') as select`,
+    );
+    expect(outbox).toEqual({ insert: true, select: false });
   });
 
   it('keeps the password hashes out of reach of request code', async () => {
