@@ -82,3 +82,22 @@ export const archivalRuns = pgTable(
   },
   (t) => [index('archival_runs_started_idx').on(t.startedAt.desc())],
 );
+
+/**
+ * Objects to delete, written in the same transaction that removes (or moves) what pointed at them and
+ * deleted after commit: a crash leaves a pending row for the next sweep, never a row pointing at nothing.
+ */
+export const storageDeletions = pgTable(
+  'storage_deletions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id'),
+    bucket: text('bucket').notNull(),
+    objectKey: text('object_key').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [index('storage_deletions_pending_idx').on(t.createdAt).where(sql`deleted_at IS NULL`)],
+);
