@@ -17,7 +17,7 @@ export function middleware(request: NextRequest) {
   if (pathname === '/t' || pathname.startsWith('/t/')) {
     return new NextResponse('Not found', { status: 404 });
   }
-  if (slug && !pathname.startsWith('/api/')) {
+  if (slug) {
     const url = request.nextUrl.clone();
     url.pathname = `/t/${slug}${pathname === '/' ? '' : pathname}`;
     url.search = search;
@@ -26,6 +26,8 @@ export function middleware(request: NextRequest) {
   return NextResponse.next({ request: { headers } });
 }
 
+// API routes are left out: they resolve the tenant from the Host themselves, and going through middleware
+// would make Next copy each request body into memory (10 MB limit), which breaks streamed uploads.
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico).*)'],
 };

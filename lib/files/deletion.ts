@@ -1,0 +1,114 @@
+import 'server-only';
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import type { TTx } from '@/db/client';
+import { files, storageDeletions } from '@/db/schema/files';
+import { bucketNames, deleteObject } from '@/lib/storage';
+import { logger } from '@/lib/telemetry';
+import { withPlatform } from '@/lib/tenancy';
+
+/**
+ * Failed deletions are retried with exponential backoff (the n-th retry once the row is 2^n - 1 seconds old,
+ * so an S3 outage is not hammered every sweep); after MAX_ATTEMPTS (about 12 days) a deletion stays pending
+ * for an operator to look at (last_error says why).
+ */
+const MAX_ATTEMPTS = 20;
+const SWEEP_BATCH = 100;
+const SWEEP_INTERVAL_MS = 5_000;
+/** Presigned uploads never completed (and uploads cut off by a crash) are given up after a day. */
+const STALE_UPLOAD_HOURS = 24;
+/** When the just-committed deletions are looked for: the request's commit usually lands before the first. */
+const FOLLOW_UP_DELAYS_MS = [20, 200, 1_000, 3_000];
+
+/** Deletes the objects of up to SWEEP_BATCH pending rows (locked, so two sweeps never share one). */
+async function deletePending(tx: TTx, ids?: string[]): Promise<{ deleted: number; failed: number; pendingIds: Set<string> }> {
+  const rows = await tx
+    .select({ id: storageDeletions.id, bucket: storageDeletions.bucket, objectKey: storageDeletions.objectKey })
+    .from(storageDeletions)
+    .where(
+      and(
+        isNull(storageDeletions.deletedAt),
+        lt(storageDeletions.attempts, MAX_ATTEMPTS),
+        sql`${storageDeletions.createdAt} <= now() - make_interval(secs => power(2, ${storageDeletions.attempts}) - 1)`,
+        ids ? inArray(storageDeletions.id, ids) : undefined,
+      ),
+    )
+    .orderBy(storageDeletions.createdAt)
+    .limit(SWEEP_BATCH)
+    .for('update', { skipLocked: true });
+  let deleted = 0;
+  let failed = 0;
+  for (const row of rows) {
+    try {
+      await deleteObject(row.bucket, row.objectKey);
+      await tx.update(storageDeletions).set({ deletedAt: sql`now()`, lastError: null }).where(eq(storageDeletions.id, row.id));
+      deleted += 1;
+    } catch (error) {
+      failed += 1;
+      await tx
+        .update(storageDeletions)
+        .set({ attempts: sql`${storageDeletions.attempts} + 1`, lastError: String((error as Error).message ?? error).slice(0, 500) })
+        .where(eq(storageDeletions.id, row.id));
+    }
+  }
+  return { deleted, failed, pendingIds: new Set(rows.map((r) => r.id)) };
+}
+
+/** Stale `uploading` rows: removed, their (possible) objects queued for deletion. */
+async function dropStaleUploads(tx: TTx): Promise<number> {
+  const stale = await tx
+    .delete(files)
+    .where(and(eq(files.status, 'uploading'), lt(files.createdAt, sql`now() - make_interval(hours => ${STALE_UPLOAD_HOURS})`)))
+    .returning({ tenantId: files.tenantId, storageKey: files.storageKey });
+  if (stale.length > 0) {
+    const bucket = bucketNames().files;
+    await tx.insert(storageDeletions).values(stale.map((s) => ({ tenantId: s.tenantId, bucket, objectKey: s.storageKey })));
+  }
+  return stale.length;
+}
+
+/**
+ * One sweep (platform path): gives up stale uploads, then deletes pending objects. Idempotent and safe to
+ * run from several processes at once.
+ */
+export async function processStorageDeletions(): Promise<{ deleted: number; failed: number; staleUploads: number }> {
+  const staleUploads = await withPlatform(dropStaleUploads);
+  const { deleted, failed } = await withPlatform((tx) => deletePending(tx));
+  return { deleted, failed, staleUploads };
+}
+
+/** Deletes the objects of just-queued deletions once their transaction has committed (the sweep is the backstop). */
+export function finishStorageDeletionsSoon(ids: string[]): void {
+  let remaining = new Set(ids);
+  const attempt = async (index: number) => {
+    try {
+      const { pendingIds } = await withPlatform((tx) => deletePending(tx, [...remaining]));
+      remaining = new Set([...remaining].filter((id) => !pendingIds.has(id)));
+    } catch (err) {
+      logger.warn({ err }, 'storage deletion follow-up failed; the sweep will retry');
+    }
+    const next = FOLLOW_UP_DELAYS_MS[index + 1];
+    if (remaining.size > 0 && next !== undefined) setTimeout(() => void attempt(index + 1), next).unref();
+  };
+  setTimeout(() => void attempt(0), FOLLOW_UP_DELAYS_MS[0]).unref();
+}
+
+let sweepTimer: NodeJS.Timeout | undefined;
+
+/** Runs processStorageDeletions every few seconds in this process (server start-up). */
+export function startStorageDeletionSweep(): void {
+  if (sweepTimer) return;
+  let isRunning = false;
+  sweepTimer = setInterval(() => {
+    if (isRunning) return;
+    isRunning = true;
+    processStorageDeletions()
+      .then((result) => {
+        if (result.deleted || result.failed || result.staleUploads) logger.info(result, 'storage deletion sweep');
+      })
+      .catch((err: unknown) => logger.warn({ err }, 'storage deletion sweep failed'))
+      .finally(() => {
+        isRunning = false;
+      });
+  }, SWEEP_INTERVAL_MS);
+  sweepTimer.unref();
+}

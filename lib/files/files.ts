@@ -1,0 +1,86 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import type { TTx } from '@/db/client';
+import { files, storageDeletions, type TFileStatus } from '@/db/schema/files';
+import { AppError } from '@/lib/app-error';
+import { bucketNames, presignDownload, type TPresignedUrl } from '@/lib/storage';
+import { fileColumns, notFound, selectFile, selectFiles, type TFile, type TListFilesQuery } from './repo';
+import { finishStorageDeletionsSoon } from './deletion';
+
+export async function listFiles(tx: TTx, query: TListFilesQuery): Promise<{ items: TFile[]; hasMore: boolean }> {
+  const rows = await selectFiles(tx, query);
+  return { items: rows.slice(0, query.limit), hasMore: rows.length > query.limit };
+}
+
+export async function getFile(tx: TTx, fileId: string): Promise<TFile> {
+  const row = await selectFile(tx, fileId);
+  if (!row) throw notFound();
+  const { storageKey: _key, archiveKey: _archive, ...file } = row;
+  return file;
+}
+
+/** A short-lived download URL; archived files must be restored first (409 says how). */
+export async function getDownloadUrl(tx: TTx, fileId: string): Promise<TPresignedUrl> {
+  const row = await selectFile(tx, fileId);
+  if (!row) throw notFound();
+  if (row.status === 'uploading') throw new AppError('conflict', 'This file is still being uploaded');
+  if (row.storageTier === 'archived' || row.storageTier === 'restoring') {
+    const state = row.storageTier === 'restoring' ? 'is being restored from the archive' : 'is archived';
+    throw new AppError(
+      'conflict',
+      `This file ${state} and cannot be downloaded until it is restored: ` +
+        `POST /api/v1/files/${fileId}/restore {"days": n} (or use Restore on the Files page)`,
+      { storageTier: row.storageTier, restore: { method: 'POST', path: `/api/v1/files/${fileId}/restore`, body: { days: 7 } } },
+    );
+  }
+  return presignDownload(row.storageKey, row.filename);
+}
+
+/** The processing pipeline's status machine (a failed file may be retried). */
+const NEXT_STATUSES: Record<TFileStatus, readonly TFileStatus[]> = {
+  uploading: [],
+  uploaded: ['processing'],
+  processing: ['completed', 'failed'],
+  completed: [],
+  failed: ['processing'],
+};
+
+export async function updateFileStatus(tx: TTx, fileId: string, status: TFileStatus): Promise<TFile> {
+  const row = await selectFile(tx, fileId, { forUpdate: true });
+  if (!row) throw notFound();
+  if (!NEXT_STATUSES[row.status].includes(status)) {
+    const allowed = NEXT_STATUSES[row.status];
+    throw new AppError(
+      'conflict',
+      `A file in status ${row.status} cannot move to ${status}` +
+        (allowed.length ? ` (allowed: ${allowed.join(', ')})` : ' (no change is allowed from this status)'),
+      { from: row.status, to: status, allowed },
+    );
+  }
+  const [file] = await tx
+    .update(files)
+    .set({ status, updatedAt: sql`now()` })
+    .where(eq(files.id, fileId))
+    .returning(fileColumns);
+  return file;
+}
+
+/**
+ * Deletes a file: the row goes and its objects are queued in storage_deletions in the same transaction, so
+ * no row ever points at a deleted object; the objects are deleted just after commit, or by the sweep if
+ * the process dies first.
+ */
+export async function deleteFile(tx: TTx, fileId: string): Promise<void> {
+  const row = await selectFile(tx, fileId, { forUpdate: true });
+  if (!row) throw notFound();
+  await tx.delete(files).where(eq(files.id, fileId));
+  const tenantId = sql`current_setting('app.tenant_id')::uuid`;
+  const { files: hotBucket, archive: archiveBucket } = bucketNames();
+  const queued = [{ tenantId, bucket: hotBucket, objectKey: row.storageKey }];
+  if (row.archiveKey) queued.push({ tenantId, bucket: archiveBucket, objectKey: row.archiveKey });
+  const ids = queued.map(() => randomUUID());
+  // Request code may only INSERT into storage_deletions (no RETURNING, which would need SELECT).
+  await tx.insert(storageDeletions).values(queued.map((q, i) => ({ ...q, id: ids[i] })));
+  finishStorageDeletionsSoon(ids);
+}

@@ -1,0 +1,430 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ownerDb } from '@/db/client';
+import { files, storageDeletions } from '@/db/schema/files';
+import { processStorageDeletions } from '@/lib/files';
+import { bucketNames, ensureBuckets, s3 } from '@/lib/storage';
+import * as fileRoute from '../app/api/v1/files/[id]/route';
+import * as completeRoute from '../app/api/v1/files/[id]/complete/route';
+import * as downloadRoute from '../app/api/v1/files/[id]/download/route';
+import * as filesRoute from '../app/api/v1/files/route';
+import * as uploadsRoute from '../app/api/v1/files/uploads/route';
+import * as usageRoute from '../app/api/v1/files/usage/route';
+import {
+  callUpload,
+  fileRow,
+  fileRows,
+  filesTenant,
+  generatedStream,
+  ifcBytes,
+  pdfBytes,
+  setLimits,
+  sha256Of,
+  storedKeys,
+  type TFilesTenant,
+} from './support/files';
+import { callRoute, expectError } from './support/http';
+
+beforeAll(async () => {
+  await ensureBuckets();
+});
+
+/** global.gc without restarting the worker with --expose-gc. */
+function exposeGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const upload = (t: TFilesTenant, filename: string, body: Buffer | ReadableStream<Uint8Array> | FormData, query?: Record<string, string>) =>
+  callUpload(filesRoute.POST, { host: t.host, apiKey: t.apiKey, filename, body, query });
+
+const get = (t: TFilesTenant, handler: typeof fileRoute.GET, path: string, params: Record<string, string> = {}) =>
+  callRoute(handler, { host: t.host, apiKey: t.apiKey, path, params });
+
+async function fetchBytes(url: string): Promise<{ status: number; bytes: Buffer; disposition: string | null }> {
+  const response = await fetch(url);
+  return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()), disposition: response.headers.get('content-disposition') };
+}
+
+/** A refusal leaves the tenant exactly as it was: no row, no object. */
+async function expectNothingStored(t: TFilesTenant) {
+  expect(await fileRows(t.id)).toEqual([]);
+  expect(await storedKeys(t.id)).toEqual([]);
+}
+
+describe('streamed upload round trip', () => {
+  it('uploads a raw body, lists, gets, downloads byte for byte and deletes it with its object', async () => {
+    const t = await filesTenant();
+    const bytes = pdfBytes(300_000);
+    const created = await upload(t, 'Site plan (rev 2).pdf', bytes, { project: 'Tower A', isTemporary: 'true' });
+    expect(created.status, created.text).toBe(201);
+    const file = created.body.file;
+    expect(file).toMatchObject({
+      filename: 'Site plan (rev 2).pdf',
+      extension: 'pdf',
+      contentType: 'application/pdf',
+      sizeBytes: bytes.length,
+      sha256: sha256Of(bytes),
+      status: 'uploaded',
+      project: 'Tower A',
+      isTemporary: true,
+      storageTier: 'hot',
+    });
+    expect(file.storageKey).toBeUndefined();
+    expect((await fileRow(file.id))!.storageKey).toBe(`tenants/${t.id}/files/${file.id}/Site_plan_rev_2_.pdf`);
+
+    const listed = await get(t, filesRoute.GET, '/api/v1/files');
+    expect(listed.body.files.map((f: { id: string }) => f.id)).toEqual([file.id]);
+    expect((await get(t, fileRoute.GET, `/api/v1/files/${file.id}`, { id: file.id })).body.file.sha256).toBe(sha256Of(bytes));
+
+    const link = await get(t, downloadRoute.GET, `/api/v1/files/${file.id}/download`, { id: file.id });
+    expect(link.status).toBe(200);
+    expect(new Date(link.body.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(5 * 60 * 1000);
+    const downloaded = await fetchBytes(link.body.url);
+    expect(downloaded.status).toBe(200);
+    expect(sha256Of(downloaded.bytes)).toBe(sha256Of(bytes));
+    expect(downloaded.disposition).toMatch(/^attachment; filename="Site plan \(rev 2\)\.pdf"/);
+
+    const redirect = await callRoute(downloadRoute.GET, {
+      host: t.host,
+      apiKey: t.apiKey,
+      path: `/api/v1/files/${file.id}/download?redirect=1`,
+      params: { id: file.id },
+    });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toContain(encodeURIComponent(file.id));
+
+    const usage = await get(t, usageRoute.GET, '/api/v1/files/usage');
+    expect(usage.body.usage).toMatchObject({ hotBytes: bytes.length, archivedBytes: 0, totalBytes: bytes.length });
+
+    const deleted = await callRoute(fileRoute.DELETE, { method: 'DELETE', host: t.host, apiKey: t.apiKey, path: `/api/v1/files/${file.id}`, params: { id: file.id } });
+    expect(deleted.status).toBe(204);
+    expect(await fileRow(file.id)).toBeNull();
+    await vi.waitFor(async () => expect(await storedKeys(t.id)).toEqual([]), { timeout: 5_000 });
+    expect((await get(t, fileRoute.GET, `/api/v1/files/${file.id}`, { id: file.id })).status).toBe(404);
+  });
+
+  it('uploads the file part of a multipart/form-data body', async () => {
+    const t = await filesTenant();
+    const bytes = ifcBytes(50_000);
+    const form = new FormData();
+    form.append('note', 'ignored');
+    form.append('file', new Blob([new Uint8Array(bytes)], { type: 'application/octet-stream' }), 'model.ifc');
+    const created = await callUpload(filesRoute.POST, { host: t.host, apiKey: t.apiKey, body: form });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.file).toMatchObject({ filename: 'model.ifc', sizeBytes: bytes.length, sha256: sha256Of(bytes) });
+    expect(await storedKeys(t.id)).toHaveLength(1);
+  });
+
+  it('refuses a multipart body without a file part (422) or with a file that is not what it claims (415)', async () => {
+    const t = await filesTenant();
+    const noFile = new FormData();
+    noFile.append('note', 'no file here');
+    expectError(await callUpload(filesRoute.POST, { host: t.host, apiKey: t.apiKey, body: noFile }), 422, 'unprocessable', /no file part/);
+    const fake = new FormData();
+    fake.append('file', new Blob(['plain text, not a model']), 'model.ifc');
+    expectError(await callUpload(filesRoute.POST, { host: t.host, apiKey: t.apiKey, body: fake }), 415, 'unsupported_media_type', /ISO-10303-21/);
+    await expectNothingStored(t);
+  });
+
+  it('streams a multi-part (multipart upload) body of unknown length and stores its exact checksum', async () => {
+    const t = await filesTenant();
+    const sizeBytes = 20 * 1024 * 1024 + 123;
+    const created = await upload(t, 'big.pdf', generatedStream(sizeBytes));
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.file.sizeBytes).toBe(sizeBytes);
+    const link = await get(t, downloadRoute.GET, `/api/v1/files/${created.body.file.id}/download`, { id: created.body.file.id });
+    const downloaded = await fetchBytes(link.body.url);
+    expect(downloaded.bytes.length).toBe(sizeBytes);
+    expect(sha256Of(downloaded.bytes)).toBe(created.body.file.sha256);
+  });
+
+  it('keeps memory flat: uploading 64 MiB never holds the file in memory', async () => {
+    const t = await filesTenant();
+    const gc = exposeGc();
+    const live = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    const peakGrowth = async (sizeBytes: number) => {
+      gc();
+      const before = { live: live(), rss: process.memoryUsage().rss };
+      const peak = { ...before };
+      // Collecting before each sample measures what the upload holds, not garbage not yet collected.
+      const sampler = setInterval(() => {
+        gc();
+        peak.live = Math.max(peak.live, live());
+        peak.rss = Math.max(peak.rss, process.memoryUsage().rss);
+      }, 25);
+      const created = await upload(t, 'flat.pdf', generatedStream(sizeBytes));
+      clearInterval(sampler);
+      expect(created.status, created.text).toBe(201);
+      return { live: peak.live - before.live, rss: peak.rss - before.rss };
+    };
+    const MiB = 1024 * 1024;
+    await peakGrowth(8 * MiB); // warm-up: first-use allocations of the S3 client and the HTTP agent
+    const large = await peakGrowth(64 * MiB);
+    // Streaming holds one 8 MiB part being filled and one being sent (plus the socket's share); a buffered
+    // upload would hold the whole 64 MiB on top of that.
+    expect(large.live, JSON.stringify(large)).toBeLessThan(64 * MiB);
+  }, 60_000);
+});
+
+describe('refusals leave no object and no row', () => {
+  it('refuses a type the tenant does not allow with 415 naming the allowed types', async () => {
+    const t = await filesTenant();
+    const result = await upload(t, 'setup.exe', Buffer.from('MZ\x90\x00 this is a program'));
+    expectError(result, 415, 'unsupported_media_type', /\.exe files are not allowed here; allowed types: \.dwg, \.rvt, \.ifc, \.pdf/);
+    await expectNothingStored(t);
+  });
+
+  it('refuses a .pdf whose content is not a PDF with 415', async () => {
+    const t = await filesTenant();
+    const result = await upload(t, 'fake.pdf', Buffer.from('just some text pretending to be a pdf'));
+    expectError(result, 415, 'unsupported_media_type', /not a \.pdf file: a \.pdf file starts with %PDF-/);
+    await expectNothingStored(t);
+  });
+
+  it('checks the DWG and RVT signatures', async () => {
+    const t = await filesTenant();
+    const dwg = await upload(t, 'plan.dwg', Buffer.concat([Buffer.from('AC1032'), Buffer.alloc(100)]));
+    expect(dwg.status, dwg.text).toBe(201);
+    const rvt = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(100)]);
+    expect((await upload(t, 'house.rvt', rvt)).status).toBe(201);
+    expectError(await upload(t, 'bad.dwg', Buffer.from('AC2000 not a dwg at all')), 415, 'unsupported_media_type', /AC10/);
+    expectError(await upload(t, 'bad.rvt', Buffer.from('PK\x03\x04 a zip file here')), 415, 'unsupported_media_type', /OLE/);
+    expect(await fileRows(t.id)).toHaveLength(2);
+  });
+
+  it("refuses a file over the tenant's max_file_size_bytes with 413 saying the limit and by how much", async () => {
+    const t = await filesTenant();
+    await setLimits(t.id, { maxFileSizeBytes: 1024 });
+    const declared = await upload(t, 'big.pdf', pdfBytes(1536));
+    expectError(declared, 413, 'payload_too_large', /limit of 1 KiB per file \(1.5 KiB, 512 bytes over\)/);
+    // Without a Content-Length the limit is enforced while streaming.
+    const streamed = await upload(t, 'big.pdf', generatedStream(10 * 1024 * 1024));
+    expectError(streamed, 413, 'payload_too_large', /limit of 1 KiB per file/);
+    await expectNothingStored(t);
+  });
+
+  it('refuses an upload over the storage quota with 429 quota_exceeded, used, quota and needed', async () => {
+    const t = await filesTenant();
+    await setLimits(t.id, { storageQuotaBytes: 10_000 });
+    expect((await upload(t, 'a.pdf', pdfBytes(6_000))).status).toBe(201);
+    const refused = await upload(t, 'b.pdf', pdfBytes(5_000));
+    expectError(refused, 429, 'quota_exceeded', /needs 4.88 KiB, 5.86 KiB of 9.77 KiB is used \(1000 bytes over\)/);
+    expect(refused.body.error.details).toEqual({ usedBytes: 6_000, quotaBytes: 10_000, neededBytes: 5_000 });
+    const streamed = await upload(t, 'c.pdf', generatedStream(20 * 1024 * 1024));
+    expectError(streamed, 429, 'quota_exceeded');
+    expect(await fileRows(t.id)).toHaveLength(1);
+    expect(await storedKeys(t.id)).toHaveLength(1);
+  });
+
+  it('refuses an empty file and a bad filename with 422', async () => {
+    const t = await filesTenant();
+    expectError(await upload(t, 'empty.pdf', Buffer.alloc(0)), 422, 'unprocessable', /empty/);
+    expectError(await upload(t, 'noextension', pdfBytes()), 422, 'unprocessable', /no file extension/);
+    expectError(await upload(t, '../../etc/x.pdf', pdfBytes()), 422, 'unprocessable', /slashes/);
+    expectError(await callUpload(filesRoute.POST, { host: t.host, apiKey: t.apiKey, body: pdfBytes() }), 422, 'unprocessable', /filename/);
+    await expectNothingStored(t);
+  });
+
+  it('leaves nothing behind when the client stream fails midway through a multipart upload', async () => {
+    const t = await filesTenant();
+    const result = await upload(t, 'cut.pdf', generatedStream(40 * 1024 * 1024, { failAfterBytes: 20 * 1024 * 1024 }));
+    expect(result.status).toBeGreaterThanOrEqual(400);
+    await expectNothingStored(t);
+  });
+
+  it('lets exactly the uploads that fit the quota through when they race', async () => {
+    const t = await filesTenant();
+    await setLimits(t.id, { storageQuotaBytes: 3 * 100_000 + 50_000 });
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => upload(t, `race-${i}.pdf`, generatedStream(100_000))));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 201, 201, 429, 429, 429]);
+    expect(await fileRows(t.id)).toHaveLength(3);
+    expect(await storedKeys(t.id)).toHaveLength(3);
+  });
+});
+
+describe('presigned upload', () => {
+  const start = (t: TFilesTenant, body: unknown) =>
+    callRoute(uploadsRoute.POST, { method: 'POST', host: t.host, apiKey: t.apiKey, path: '/api/v1/files/uploads', body });
+  const complete = (t: TFilesTenant, id: string) =>
+    callRoute(completeRoute.POST, { method: 'POST', host: t.host, apiKey: t.apiKey, path: `/api/v1/files/${id}/complete`, params: { id } });
+
+  it('reserves the bytes, accepts a PUT to the URL and completes with the checksum', async () => {
+    const t = await filesTenant();
+    const bytes = pdfBytes(40_000);
+    const started = await start(t, { name: 'direct.pdf', size: bytes.length, contentType: 'application/pdf' });
+    expect(started.status, started.text).toBe(201);
+    expect(started.body.file.status).toBe('uploading');
+    expect((await callRoute(usageRoute.GET, { host: t.host, apiKey: t.apiKey, path: '/api/v1/files/usage' })).body.usage.hotBytes).toBe(bytes.length);
+    expectError(await complete(t, started.body.file.id), 409, 'conflict', /PUT the file/);
+
+    const put = await fetch(started.body.uploadUrl, { method: 'PUT', body: new Uint8Array(bytes), headers: { 'content-type': 'application/pdf' } });
+    expect(put.status).toBe(200);
+    const done = await complete(t, started.body.file.id);
+    expect(done.status, done.text).toBe(200);
+    expect(done.body.file).toMatchObject({ status: 'uploaded', sha256: sha256Of(bytes), sizeBytes: bytes.length });
+    expectError(await complete(t, started.body.file.id), 409, 'conflict', /already complete/);
+  });
+
+  it('refuses at the start what the streamed upload refuses (type, size, quota)', async () => {
+    const t = await filesTenant();
+    await setLimits(t.id, { maxFileSizeBytes: 1000, storageQuotaBytes: 500 });
+    expectError(await start(t, { name: 'x.exe', size: 10 }), 415, 'unsupported_media_type');
+    expectError(await start(t, { name: 'x.pdf', size: 2000 }), 413, 'payload_too_large');
+    expectError(await start(t, { name: 'x.pdf', size: 800 }), 429, 'quota_exceeded');
+    await expectNothingStored(t);
+  });
+
+  it('discards the object and the row when the size or the signature does not match', async () => {
+    const t = await filesTenant();
+    const wrongSize = await start(t, { name: 'a.pdf', size: 1000 });
+    await fetch(wrongSize.body.uploadUrl, { method: 'PUT', body: new Uint8Array(pdfBytes(999)) });
+    expectError(await complete(t, wrongSize.body.file.id), 422, 'unprocessable', /999 bytes but 1000 bytes were declared/);
+
+    const wrongType = await start(t, { name: 'b.pdf', size: 1000 });
+    await fetch(wrongType.body.uploadUrl, { method: 'PUT', body: new Uint8Array(Buffer.alloc(1000, 'z')) });
+    expectError(await complete(t, wrongType.body.file.id), 415, 'unsupported_media_type', /%PDF-/);
+    await expectNothingStored(t);
+  });
+
+  it('lets the sweep give up uploads never completed within a day', async () => {
+    const t = await filesTenant();
+    const started = await start(t, { name: 'stale.pdf', size: 100 });
+    await fetch(started.body.uploadUrl, { method: 'PUT', body: new Uint8Array(pdfBytes(100)) });
+    await ownerDb().update(files).set({ createdAt: new Date(Date.now() - 25 * 3600_000) }).where(eq(files.id, started.body.file.id));
+    const swept = await processStorageDeletions();
+    expect(swept.staleUploads).toBeGreaterThanOrEqual(1);
+    await expectNothingStored(t);
+  });
+});
+
+describe('listing', () => {
+  it('pages with a keyset cursor and filters by status, type, archived and filename', async () => {
+    const t = await filesTenant();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) ids.push((await upload(t, `drawing_${i}%.pdf`, pdfBytes(100))).body.file.id);
+    ids.push((await upload(t, 'model.ifc', ifcBytes(100))).body.file.id);
+    await ownerDb().update(files).set({ status: 'completed' }).where(eq(files.id, ids[0]));
+    await ownerDb().update(files).set({ storageTier: 'archived' }).where(eq(files.id, ids[1]));
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const path: string = `/api/v1/files?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const pageResult = await get(t, filesRoute.GET, path);
+      expect(pageResult.status).toBe(200);
+      expect(pageResult.body.files.length).toBeLessThanOrEqual(2);
+      seen.push(...pageResult.body.files.map((f: { id: string }) => f.id));
+      cursor = pageResult.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...ids].reverse());
+
+    const idsOf = async (query: string) => (await get(t, filesRoute.GET, `/api/v1/files?${query}`)).body.files.map((f: { id: string }) => f.id);
+    expect(await idsOf('status=completed')).toEqual([ids[0]]);
+    expect(await idsOf('type=ifc')).toEqual([ids[5]]);
+    expect(await idsOf('archived=true')).toEqual([ids[1]]);
+    expect(await idsOf('archived=false')).toHaveLength(5);
+    expect(await idsOf('q=DRAWING_3')).toEqual([ids[3]]);
+    // % and _ are literal characters, not wildcards.
+    expect(await idsOf(`q=${encodeURIComponent('g_4%')}`)).toEqual([ids[4]]);
+    expect(await idsOf(`q=${encodeURIComponent('%')}`)).toHaveLength(5);
+    expectError(await get(t, filesRoute.GET, '/api/v1/files?status=lost'), 400, 'validation_failed', /status/);
+    expectError(await get(t, filesRoute.GET, '/api/v1/files?cursor=nonsense'), 400, 'validation_failed', /cursor/);
+  });
+});
+
+describe('status changes', () => {
+  const patch = (t: TFilesTenant, id: string, status: string) =>
+    callRoute(fileRoute.PATCH, { method: 'PATCH', host: t.host, apiKey: t.apiKey, path: `/api/v1/files/${id}`, params: { id }, body: { status } });
+
+  it('moves uploaded → processing → failed → processing → completed and refuses illegal moves with 409', async () => {
+    const t = await filesTenant();
+    const { id } = (await upload(t, 'p.pdf', pdfBytes())).body.file;
+    expectError(await patch(t, id, 'completed'), 409, 'conflict', /uploaded cannot move to completed \(allowed: processing\)/);
+    for (const status of ['processing', 'failed', 'processing', 'completed']) {
+      const result = await patch(t, id, status);
+      expect(result.status, result.text).toBe(200);
+      expect(result.body.file.status).toBe(status);
+    }
+    expectError(await patch(t, id, 'processing'), 409, 'conflict', /completed cannot move/);
+    expectError(await patch(t, id, 'uploaded'), 400, 'validation_failed', /status/);
+    expect((await fileRow(id))!.status).toBe('completed');
+  });
+});
+
+describe('deletion', () => {
+  it('deletes the row at once and the object later by the sweep when S3 fails right after the commit', async () => {
+    const t = await filesTenant();
+    const { id } = (await upload(t, 'd.pdf', pdfBytes())).body.file;
+    const client = s3();
+    const send = client.send.bind(client);
+    const spy = vi.spyOn(client, 'send').mockImplementation(((command: unknown) => {
+      if (command instanceof DeleteObjectCommand) return Promise.reject(new Error('S3 is down'));
+      return send(command as never);
+    }) as typeof client.send);
+
+    const deleted = await callRoute(fileRoute.DELETE, { method: 'DELETE', host: t.host, apiKey: t.apiKey, path: `/api/v1/files/${id}`, params: { id } });
+    expect(deleted.status).toBe(204);
+    expect(await fileRow(id)).toBeNull();
+    await vi.waitFor(
+      async () => {
+        const [pending] = await ownerDb().select().from(storageDeletions).where(eq(storageDeletions.tenantId, t.id));
+        expect(pending.lastError).toMatch(/S3 is down/);
+      },
+      { timeout: 5_000 },
+    );
+    expect(await storedKeys(t.id)).toHaveLength(1);
+
+    spy.mockRestore();
+    // A failed deletion is retried with backoff: not at once, but once the row is old enough.
+    await ownerDb().update(storageDeletions).set({ createdAt: new Date() }).where(eq(storageDeletions.tenantId, t.id));
+    await processStorageDeletions();
+    expect(await storedKeys(t.id)).toHaveLength(1);
+    await ownerDb()
+      .update(storageDeletions)
+      .set({ createdAt: new Date(Date.now() - 3600_000) })
+      .where(eq(storageDeletions.tenantId, t.id));
+    await processStorageDeletions();
+    expect(await storedKeys(t.id)).toEqual([]);
+    const [done] = await ownerDb().select().from(storageDeletions).where(eq(storageDeletions.tenantId, t.id));
+    expect(done.deletedAt).not.toBeNull();
+  });
+
+  it('deletes the archive copy of an archived file too', async () => {
+    const t = await filesTenant();
+    const { id } = (await upload(t, 'old.pdf', pdfBytes())).body.file;
+    const archiveKey = `archive/${t.id}/${id}/old.pdf`;
+    await s3().send(new PutObjectCommand({ Bucket: bucketNames().archive, Key: archiveKey, Body: 'cold' }));
+    await ownerDb().update(files).set({ storageTier: 'archived', archiveKey }).where(eq(files.id, id));
+    const deleted = await callRoute(fileRoute.DELETE, { method: 'DELETE', host: t.host, apiKey: t.apiKey, path: `/api/v1/files/${id}`, params: { id } });
+    expect(deleted.status).toBe(204);
+    await processStorageDeletions();
+    const rows = await ownerDb().select().from(storageDeletions).where(eq(storageDeletions.tenantId, t.id));
+    expect(rows.map((r) => [r.bucket, r.objectKey, r.deletedAt !== null]).sort()).toEqual(
+      [
+        [bucketNames().archive, archiveKey, true],
+        [bucketNames().files, `tenants/${t.id}/files/${id}/old.pdf`, true],
+      ].sort(),
+    );
+  });
+});
+
+describe('archived files', () => {
+  it('answers a download with 409 that says how to restore', async () => {
+    const t = await filesTenant();
+    const { id } = (await upload(t, 'cold.pdf', pdfBytes())).body.file;
+    await ownerDb().update(files).set({ storageTier: 'archived' }).where(eq(files.id, id));
+    const result = await get(t, downloadRoute.GET, `/api/v1/files/${id}/download`, { id });
+    expectError(result, 409, 'conflict', new RegExp(`is archived.*POST /api/v1/files/${id}/restore \\{"days": n\\}`));
+    const usage = await get(t, usageRoute.GET, '/api/v1/files/usage');
+    expect(usage.body.usage).toMatchObject({ hotBytes: 0, archivedBytes: 2048, totalBytes: 2048 });
+  });
+});
