@@ -29,6 +29,8 @@ describe('parseConfig', () => {
       S3_SECRET_ACCESS_KEY: 'S3RVER',
       S3_BUCKET: 'sitework-files',
       S3_ARCHIVE_BUCKET: 'sitework-archive',
+      S3_ARCHIVE_RESTORE_MODE: 'auto',
+      ARCHIVAL_CONCURRENCY: 8,
       SMTP_URL: undefined,
       MAIL_FROM: 'Sitework <no-reply@sitework.local>',
       METRICS_TOKEN: undefined,

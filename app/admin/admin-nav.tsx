@@ -7,6 +7,7 @@ import { cn } from '@/components/ui/cn';
 const ITEMS = [
   { href: '/admin', label: 'Tenants', segment: null },
   { href: '/admin/users', label: 'Users', segment: 'users' },
+  { href: '/admin/archival', label: 'Archival', segment: 'archival' },
 ];
 
 export function AdminNav() {

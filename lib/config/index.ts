@@ -28,6 +28,9 @@ const ZConfig = z.object({
   S3_SECRET_ACCESS_KEY: z.string().default('S3RVER'),
   S3_BUCKET: z.string().min(3).default('sitework-files'),
   S3_ARCHIVE_BUCKET: z.string().min(3).default('sitework-archive'),
+  // auto: Glacier restore on AWS (no S3_ENDPOINT), immediate copy-back on S3-compatible endpoints.
+  S3_ARCHIVE_RESTORE_MODE: z.enum(['auto', 'glacier', 'copy']).default('auto'),
+  ARCHIVAL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)'),
   SMTP_URL: optionalUrl(/^smtps?$/),
   MAIL_FROM: z.string().default('Sitework <no-reply@sitework.local>'),

@@ -1,0 +1,74 @@
+import 'server-only';
+import PgBoss from 'pg-boss';
+import { config } from '@/lib/config';
+import { logger } from '@/lib/telemetry';
+import { JOB_DEFINITIONS } from './definitions';
+
+export const JOBS_SCHEMA = 'pgboss';
+
+// Kept on globalThis so Next's dev reloads and the instrumentation hook share one instance per process.
+const globalKey = Symbol.for('sitework.jobs');
+const holder = globalThis as unknown as Record<symbol, { boss?: PgBoss; starting?: Promise<PgBoss> } | undefined>;
+const state = (holder[globalKey] ??= {});
+
+async function ensureQueue(boss: PgBoss, name: string, queue: Omit<PgBoss.Queue, 'name'>): Promise<void> {
+  if (await boss.getQueue(name)) {
+    await boss.updateQueue(name, { name, ...queue });
+    return;
+  }
+  try {
+    await boss.createQueue(name, { name, ...queue });
+  } catch (error) {
+    // Another process created it in between.
+    if (!(await boss.getQueue(name))) throw error;
+  }
+}
+
+/**
+ * Starts pg-boss on the application database (its own schema, as the owning role), creates the queues,
+ * registers the workers and the cron schedules. Once per process; later calls return the same instance.
+ */
+export function startJobs(): Promise<PgBoss> {
+  state.starting ??= (async () => {
+    const boss = new PgBoss({ connectionString: config().DATABASE_URL, schema: JOBS_SCHEMA, max: 4, application_name: 'sitework-jobs' });
+    boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+    await boss.start();
+    for (const definition of JOB_DEFINITIONS) {
+      await ensureQueue(boss, definition.name, definition.queue);
+      await boss.work(definition.name, { pollingIntervalSeconds: 2 }, (jobs) => definition.run(jobs as never));
+      if (definition.cron) await boss.schedule(definition.name, definition.cron, definition.cronData ?? {}, { tz: 'UTC' });
+    }
+    state.boss = boss;
+    logger.info({ queues: JOB_DEFINITIONS.map((d) => d.name) }, 'job queue started');
+    return boss;
+  })();
+  state.starting.catch(() => {
+    state.starting = undefined;
+  });
+  return state.starting;
+}
+
+/** Lets running jobs finish (up to `timeoutMs`) and closes the queue's connections. */
+export async function stopJobs(timeoutMs = 20_000): Promise<void> {
+  const starting = state.starting;
+  if (!starting) return;
+  state.starting = undefined;
+  state.boss = undefined;
+  const boss = await starting.catch(() => undefined);
+  await boss?.stop({ graceful: true, wait: true, timeout: timeoutMs });
+}
+
+/** Stops the queue gracefully on SIGTERM/SIGINT (the worker script and the server process). */
+export function stopJobsOnSignals(): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'stopping the job queue');
+      void stopJobs().catch((error) => logger.error({ err: error }, 'stopping the job queue failed'));
+    });
+  }
+}
+
+/** The running queue of this process, if started. */
+export function runningJobs(): PgBoss | undefined {
+  return state.boss;
+}

@@ -1,0 +1,40 @@
+import 'server-only';
+import { runArchival, trackGlacierRestores, type TArchivalTrigger } from '@/lib/archival';
+import { job } from './job';
+
+export const ARCHIVAL_RUN_JOB = 'archival-run';
+export const RESTORE_TRACKING_JOB = 'archival-restore-tracking';
+
+export interface TArchivalRunJobData {
+  trigger: TArchivalTrigger;
+  /** The queued run the operator's trigger created; absent for the nightly schedule. */
+  runId?: string;
+}
+
+/** Nightly at 02:00 UTC, and on demand; the singleton policy lets one run be active at a time. */
+export const archivalRunJob = job<TArchivalRunJobData>(
+  {
+    name: ARCHIVAL_RUN_JOB,
+    // A run may take hours; no retry: the next run picks up whatever this one left.
+    queue: { policy: 'singleton', expireInSeconds: 23 * 60 * 60, retryLimit: 0 },
+    cron: '0 2 * * *',
+    cronData: { trigger: 'cron' },
+  },
+  async ({ data }) => {
+    const run = await runArchival({ trigger: data.trigger ?? 'cron', runId: data.runId });
+    return { runId: run.id, status: run.status, archived: run.filesArchived, failed: run.filesFailed };
+  },
+);
+
+/** Every 15 minutes: copies Glacier restores that became readable back to the hot bucket. */
+export const restoreTrackingJob = job<Record<string, never>>(
+  {
+    name: RESTORE_TRACKING_JOB,
+    queue: { policy: 'singleton', expireInSeconds: 14 * 60, retryLimit: 0 },
+    cron: '*/15 * * * *',
+    cronData: {},
+  },
+  () => trackGlacierRestores(),
+);
+
+export const JOB_DEFINITIONS = [archivalRunJob, restoreTrackingJob];
