@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ownerDb } from '@/db/client';
@@ -238,6 +238,33 @@ describe('refusals leave no object and no row', () => {
     const result = await upload(t, 'cut.pdf', generatedStream(40 * 1024 * 1024, { failAfterBytes: 20 * 1024 * 1024 }));
     expect(result.status).toBeGreaterThanOrEqual(400);
     await expectNothingStored(t);
+  });
+
+  it('holds no database transaction while the bytes of an upload flow', async () => {
+    const t = await filesTenant();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let sentFirstChunk!: () => void;
+    const firstChunkSent = new Promise<void>((resolve) => (sentFirstChunk = resolve));
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(pdfBytes());
+        sentFirstChunk();
+        await released;
+        controller.enqueue(new Uint8Array(64 * 1024));
+        controller.close();
+      },
+    });
+    const pending = upload(t, 'slow.pdf', body);
+    await firstChunkSent;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Mid-upload: no connection of this database sits in an open transaction.
+    const open = await ownerDb().execute<{ count: number }>(
+      sql`select count(*)::int as count from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`,
+    );
+    release();
+    expect(open[0].count).toBe(0);
+    expect((await pending).status).toBe(201);
   });
 
   it('lets exactly the uploads that fit the quota through when they race', async () => {

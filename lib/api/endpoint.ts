@@ -12,11 +12,20 @@ export type THttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 export type TAccess = 'tenant' | 'platform' | 'public';
 
 /** One endpoint's contract: the wrapper enforces it and the OpenAPI document is generated from it. */
+/**
+ * How a tenant handler meets the database:
+ * - request (default): the whole handler runs in one withTenant transaction (`tx`);
+ * - handler: no transaction is held; the handler opens short ones with `inTenant` (streaming endpoints must
+ *   not keep a pooled connection while bytes flow).
+ */
+export type TTransactionScope = 'request' | 'handler';
+
 export interface TEndpoint<
   A extends TAccess = TAccess,
   TBody extends z.ZodType | undefined = z.ZodType | undefined,
   TQuery extends z.ZodType | undefined = z.ZodType | undefined,
   TParams extends z.ZodType | undefined = z.ZodType | undefined,
+  TScope extends TTransactionScope = TTransactionScope,
 > {
   method: THttpMethod;
   /** OpenAPI-style path, e.g. /api/v1/members/{id}. */
@@ -33,6 +42,7 @@ export interface TEndpoint<
   successStatus?: number;
   /** Description of the success response, for the OpenAPI document. */
   responds?: string;
+  transaction?: TScope;
 }
 
 export function defineEndpoint<
@@ -40,6 +50,7 @@ export function defineEndpoint<
   TBody extends z.ZodType | undefined = undefined,
   TQuery extends z.ZodType | undefined = undefined,
   TParams extends z.ZodType | undefined = undefined,
->(endpoint: TEndpoint<A, TBody, TQuery, TParams>): TEndpoint<A, TBody, TQuery, TParams> {
+  TScope extends TTransactionScope = 'request',
+>(endpoint: TEndpoint<A, TBody, TQuery, TParams, TScope>): TEndpoint<A, TBody, TQuery, TParams, TScope> {
   return endpoint;
 }

@@ -36,8 +36,13 @@ type TCallerOf<A extends TAccess> = A extends 'tenant' ? TTenantCaller : A exten
 
 export type THandlerInput<E extends TEndpoint> = THandlerBase<E> & {
   caller: TCallerOf<E['access']>;
-  /** The transaction: tenant-scoped (RLS) for tenant endpoints, platform for operators, absent for public. */
-  tx: E['access'] extends 'public' ? null : TTx;
+  /**
+   * The transaction: tenant-scoped (RLS) for tenant endpoints, platform for operators; absent for public
+   * endpoints and for those with `transaction: 'handler'`.
+   */
+  tx: E['access'] extends 'public' ? null : E['transaction'] extends 'handler' ? null : TTx;
+  /** A short transaction in the caller's tenant (tenant endpoints), for handlers that hold none. */
+  inTenant: <T>(fn: (tx: TTx) => Promise<T>) => Promise<T>;
 };
 
 type TRouteContext = { params: Promise<Record<string, string | string[]>> };
@@ -116,10 +121,14 @@ export function route<E extends TEndpoint>(
         const hasBody = endpoint.method !== 'GET' && endpoint.method !== 'DELETE';
         const body = hasBody && endpoint.body ? parseWith(endpoint.body, await readJson(request), 'body') : undefined;
 
+        const inTenant = <T>(fn: (tx: TTx) => Promise<T>): Promise<T> => {
+          if (!tenantId) throw new Error(`${routeLabel} has no tenant: inTenant is for tenant endpoints`);
+          return withTenant(tenantId, fn);
+        };
         const run = (tx: TTx | null) =>
-          handler({ body, query, params, request, requestId, caller, tx } as THandlerInput<E>);
+          handler({ body, query, params, request, requestId, caller, tx, inTenant } as THandlerInput<E>);
         const result =
-          endpoint.access === 'tenant'
+          endpoint.access === 'tenant' && endpoint.transaction !== 'handler'
             ? await withTenant(tenantId!, run)
             : endpoint.access === 'platform'
               ? await withPlatform(run)

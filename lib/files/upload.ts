@@ -87,23 +87,29 @@ async function* guarded(
   }
 }
 
+/** Runs a short transaction in the uploader's tenant (the request wrapper's `inTenant`). */
+export type TInTenant = <T>(fn: (tx: TTx) => Promise<T>) => Promise<T>;
+
 /**
- * Streams one upload to the hot bucket and records it, all inside the caller's tenant transaction:
- * type, declared size and quota are refused before a byte is read; signature, size and quota are
- * enforced while streaming; the quota is decided for good under a per-tenant lock just before the row is
- * written, so concurrent uploads cannot overrun it. Any refusal or failure leaves no object and no row.
+ * Streams one upload to the hot bucket and records it. No transaction (and so no pooled connection) is
+ * held while bytes flow: a short one reads the limits first, another records the file at the end. Type,
+ * declared size and quota are refused before a byte is read; signature, size and quota are enforced while
+ * streaming; the quota is decided for good under a per-tenant lock just before the row is written, so
+ * concurrent uploads cannot overrun it. Any refusal or failure leaves no object and no row.
  */
 export async function uploadFile(
-  tx: TTx,
+  inTenant: TInTenant,
   uploader: TUploader,
   meta: TUploadMeta,
   body: AsyncIterable<Uint8Array>,
   declaredSizeBytes?: number | null,
 ): Promise<TFile> {
   const { filename, extension } = checkFilename(meta.filename);
-  const limits = await loadUploadLimits(tx);
+  const { limits, usage } = await inTenant(async (tx) => ({
+    limits: await loadUploadLimits(tx),
+    usage: await getStorageUsage(tx),
+  }));
   assertTypeAllowed(extension, limits.allowedFileTypes);
-  const usage = await getStorageUsage(tx);
   if (declaredSizeBytes != null && declaredSizeBytes > 0) {
     if (declaredSizeBytes > limits.maxFileSizeBytes) throw tooLarge(declaredSizeBytes, limits.maxFileSizeBytes);
     assertQuota(usage, declaredSizeBytes);
@@ -132,28 +138,30 @@ export async function uploadFile(
   }
 
   try {
-    await lockTenantQuota(tx);
-    assertQuota(await getStorageUsage(tx), stored.sizeBytes);
-    const [file] = await tx
-      .insert(files)
-      .values({
-        id: fileId,
-        tenantId: uploader.tenant.id,
-        project: meta.project ?? null,
-        uploadedBy: uploader.userId,
-        filename,
-        extension,
-        contentType,
-        sizeBytes: stored.sizeBytes,
-        sha256: stored.sha256,
-        storageKey,
-        status: 'uploaded',
-        isTemporary: meta.isTemporary ?? false,
-        createdAt: nowMs,
-        updatedAt: nowMs,
-      })
-      .returning(fileColumns);
-    return file;
+    return await inTenant(async (tx) => {
+      await lockTenantQuota(tx);
+      assertQuota(await getStorageUsage(tx), stored.sizeBytes);
+      const [file] = await tx
+        .insert(files)
+        .values({
+          id: fileId,
+          tenantId: uploader.tenant.id,
+          project: meta.project ?? null,
+          uploadedBy: uploader.userId,
+          filename,
+          extension,
+          contentType,
+          sizeBytes: stored.sizeBytes,
+          sha256: stored.sha256,
+          storageKey,
+          status: 'uploaded',
+          isTemporary: meta.isTemporary ?? false,
+          createdAt: nowMs,
+          updatedAt: nowMs,
+        })
+        .returning(fileColumns);
+      return file;
+    });
   } catch (error) {
     await discardObject(storageKey);
     throw error;

@@ -14,8 +14,8 @@ export const GET = route(listFilesEndpoint, async ({ tx, query }) => {
 });
 
 // No zod body: the file is streamed from request.body, never parsed or buffered by the wrapper.
-export const POST = route(uploadFileEndpoint, async ({ tx, caller, query, request }) => {
+export const POST = route(uploadFileEndpoint, async ({ inTenant, caller, query, request }) => {
   const body = await readUploadBody(request);
   const meta = { filename: body.filename, contentType: body.contentType, project: query.project, isTemporary: query.isTemporary };
-  return { file: await uploadFile(tx, caller, meta, body.stream, body.declaredSizeBytes) };
+  return { file: await uploadFile(inTenant, caller, meta, body.stream, body.declaredSizeBytes) };
 });
