@@ -229,22 +229,27 @@ export type TCompletion = { ok: true; file: TFile } | { ok: false; error: AppErr
 
 /**
  * Finishes a presigned upload: the object must exist with the declared size and the format's signature.
- * A mismatch deletes the object and the row (returned as a refusal, not thrown, so that the deletion is
- * committed); a missing object is a 409 the client can retry after its PUT.
+ * The object is checked and hashed outside any transaction; the row is then updated under its lock, so of
+ * two racing completions one wins and the other gets 409. A mismatch deletes the object and the row; a
+ * missing object is a 409 the client can retry after its PUT.
  */
-export async function completeUpload(tx: TTx, fileId: string): Promise<TCompletion> {
-  const [row] = await tx
-    .select({ ...fileColumns, storageKey: files.storageKey })
-    .from(files)
-    .where(eq(files.id, fileId))
-    .for('update');
-  if (!row) throw notFound();
-  if (row.status !== 'uploading') throw new AppError('conflict', `This upload is already complete (status ${row.status})`);
+export async function completeUpload(inTenant: TInTenant, fileId: string): Promise<TCompletion> {
+  const readPending = async (tx: TTx, lock: boolean) => {
+    const query = tx.select({ ...fileColumns, storageKey: files.storageKey }).from(files).where(eq(files.id, fileId));
+    const [row] = lock ? await query.for('update') : await query;
+    if (!row) throw notFound();
+    if (row.status !== 'uploading') throw new AppError('conflict', `This upload is already complete (status ${row.status})`);
+    return row;
+  };
+  const row = await inTenant((tx) => readPending(tx, false));
   const head = await headObject(row.storageKey);
   if (!head) throw new AppError('conflict', 'Nothing was uploaded yet: PUT the file to uploadUrl, then call complete');
 
   const refuse = async (error: AppError): Promise<TCompletion> => {
-    await tx.delete(files).where(eq(files.id, fileId));
+    await inTenant(async (tx) => {
+      await readPending(tx, true);
+      await tx.delete(files).where(eq(files.id, fileId));
+    });
     await discardObject(row.storageKey);
     return { ok: false, error };
   };
@@ -264,10 +269,14 @@ export async function completeUpload(tx: TTx, fileId: string): Promise<TCompleti
     throw error;
   }
   const { sha256 } = await hashObject(row.storageKey);
-  const [file] = await tx
-    .update(files)
-    .set({ status: 'uploaded', sha256, updatedAt: sql`now()` })
-    .where(eq(files.id, fileId))
-    .returning(fileColumns);
+  const file = await inTenant(async (tx) => {
+    await readPending(tx, true);
+    const [updated] = await tx
+      .update(files)
+      .set({ status: 'uploaded', sha256, updatedAt: sql`now()` })
+      .where(eq(files.id, fileId))
+      .returning(fileColumns);
+    return updated;
+  });
   return { ok: true, file };
 }

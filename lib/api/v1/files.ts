@@ -152,4 +152,6 @@ export const completeUploadEndpoint = defineEndpoint({
   permission: 'files:write',
   params: ZFileIdParams,
   responds: '{ file }',
+  // Hashing a large object takes a while: no transaction is held meanwhile.
+  transaction: 'handler',
 });
