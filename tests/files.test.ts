@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ownerDb } from '@/db/client';
 import { files, storageDeletions } from '@/db/schema/files';
-import { processStorageDeletions } from '@/lib/files';
+import { processStorageDeletions, reserveUploadCleanup } from '@/lib/files';
 import { bucketNames, ensureBuckets, s3 } from '@/lib/storage';
 import * as fileRoute from '../app/api/v1/files/[id]/route';
 import * as completeRoute from '../app/api/v1/files/[id]/complete/route';
@@ -265,6 +265,35 @@ describe('refusals leave no object and no row', () => {
     release();
     expect(open[0].count).toBe(0);
     expect((await pending).status).toBe(201);
+  });
+
+  it('removes the object of an upload whose row never committed (a crash) once its booked cleanup is due', async () => {
+    const t = await filesTenant();
+    const orphanKey = `tenants/${t.id}/files/00000000-0000-4000-8000-000000000001/orphan.pdf`;
+    await s3().send(new PutObjectCommand({ Bucket: bucketNames().files, Key: orphanKey, Body: pdfBytes() }));
+    const reservation = await reserveUploadCleanup(t.id, orphanKey);
+    // Not before its time: an upload may still be streaming.
+    await processStorageDeletions();
+    expect(await storedKeys(t.id)).toContain(orphanKey);
+    await ownerDb().update(storageDeletions).set({ notBefore: new Date(Date.now() - 1000) }).where(eq(storageDeletions.id, reservation));
+    await processStorageDeletions();
+    expect(await storedKeys(t.id)).not.toContain(orphanKey);
+  });
+
+  it('never deletes an object a file still serves, even when a deletion is queued for it', async () => {
+    const t = await filesTenant();
+    const result = await upload(t, 'kept.pdf', pdfBytes());
+    expect(result.status).toBe(201);
+    const [row] = await ownerDb().select({ key: files.storageKey }).from(files).where(eq(files.id, result.body.file.id));
+    await ownerDb().insert(storageDeletions).values({ tenantId: t.id, bucket: bucketNames().files, objectKey: row.key });
+    await processStorageDeletions();
+    expect(await storedKeys(t.id)).toContain(row.key);
+    // The booked cleanup of a committed upload was cancelled.
+    const pending = await ownerDb()
+      .select({ id: storageDeletions.id })
+      .from(storageDeletions)
+      .where(sql`${storageDeletions.objectKey} = ${row.key} and ${storageDeletions.deletedAt} is null and ${storageDeletions.notBefore} > now()`);
+    expect(pending).toEqual([]);
   });
 
   it('lets exactly the uploads that fit the quota through when they race', async () => {

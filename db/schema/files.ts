@@ -97,6 +97,11 @@ export const storageDeletions = pgTable(
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Not deleted before this time. An upload reserves its key's cleanup a day ahead before streaming and
+     * cancels it once its row commits: a crash in between leaves the object to this sweep, never forever.
+     */
+    notBefore: timestamp('not_before', { withTimezone: true }).notNull().defaultNow(),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
   (t) => [index('storage_deletions_pending_idx').on(t.createdAt).where(sql`deleted_at IS NULL`)],

@@ -28,6 +28,7 @@ async function deletePending(tx: TTx, ids?: string[]): Promise<{ deleted: number
       and(
         isNull(storageDeletions.deletedAt),
         lt(storageDeletions.attempts, MAX_ATTEMPTS),
+        sql`${storageDeletions.notBefore} <= now()`,
         sql`${storageDeletions.createdAt} <= now() - make_interval(secs => power(2, ${storageDeletions.attempts}) - 1)`,
         ids ? inArray(storageDeletions.id, ids) : undefined,
       ),
@@ -37,9 +38,11 @@ async function deletePending(tx: TTx, ids?: string[]): Promise<{ deleted: number
     .for('update', { skipLocked: true });
   let deleted = 0;
   let failed = 0;
+  const live = await liveKeys(tx, rows);
   for (const row of rows) {
     try {
-      await deleteObject(row.bucket, row.objectKey);
+      // A key that a file still serves from is never deleted (a restore may have brought it back).
+      if (!live.has(`${row.bucket}/${row.objectKey}`)) await deleteObject(row.bucket, row.objectKey);
       await tx.update(storageDeletions).set({ deletedAt: sql`now()`, lastError: null }).where(eq(storageDeletions.id, row.id));
       deleted += 1;
     } catch (error) {
@@ -51,6 +54,59 @@ async function deletePending(tx: TTx, ids?: string[]): Promise<{ deleted: number
     }
   }
   return { deleted, failed, pendingIds: new Set(rows.map((r) => r.id)) };
+}
+
+/**
+ * The keys among `rows` that a file row still serves: its hot key while the tier is hot or restored (or an
+ * upload is pending), its archive key while archived, restoring or restored.
+ */
+async function liveKeys(tx: TTx, rows: { bucket: string; objectKey: string }[]): Promise<Set<string>> {
+  const { files: hotBucket, archive: archiveBucket } = bucketNames();
+  const hotKeys = rows.filter((r) => r.bucket === hotBucket).map((r) => r.objectKey);
+  const archiveKeys = rows.filter((r) => r.bucket === archiveBucket).map((r) => r.objectKey);
+  const live = new Set<string>();
+  if (hotKeys.length > 0) {
+    const found = await tx
+      .select({ key: files.storageKey })
+      .from(files)
+      .where(and(inArray(files.storageKey, hotKeys), inArray(files.storageTier, ['hot', 'restored'])));
+    for (const { key } of found) live.add(`${hotBucket}/${key}`);
+  }
+  if (archiveKeys.length > 0) {
+    const found = await tx
+      .select({ key: files.archiveKey })
+      .from(files)
+      .where(and(inArray(files.archiveKey, archiveKeys), inArray(files.storageTier, ['archived', 'restoring', 'restored'])));
+    for (const { key } of found) if (key) live.add(`${archiveBucket}/${key}`);
+  }
+  return live;
+}
+
+/**
+ * Before an upload streams, its key's cleanup is booked for later (platform path: the outbox is not request
+ * code's to read). If the process dies before the file row commits, the sweep removes the object then.
+ */
+export async function reserveUploadCleanup(tenantId: string, storageKey: string): Promise<string> {
+  const [row] = await withPlatform((tx) =>
+    tx
+      .insert(storageDeletions)
+      .values({
+        tenantId,
+        bucket: bucketNames().files,
+        objectKey: storageKey,
+        notBefore: sql`now() + make_interval(hours => ${STALE_UPLOAD_HOURS})`,
+      })
+      .returning({ id: storageDeletions.id }),
+  );
+  return row.id;
+}
+
+/** The upload's row committed: the booked cleanup is not needed. */
+export async function cancelUploadCleanup(reservationId: string): Promise<void> {
+  await withPlatform((tx) => tx.delete(storageDeletions).where(eq(storageDeletions.id, reservationId))).catch((err: unknown) =>
+    // Harmless if it stays: the sweep sees a file row serving the key and leaves the object alone.
+    logger.warn({ err, reservationId }, 'could not cancel an upload cleanup reservation'),
+  );
 }
 
 /** Stale `uploading` rows: removed, their (possible) objects queued for deletion. */

@@ -34,6 +34,7 @@ import {
   storageKeyOf,
   tooLarge,
 } from './validation';
+import { cancelUploadCleanup, reserveUploadCleanup } from './deletion';
 
 export interface TUploader {
   tenant: { id: string };
@@ -118,59 +119,68 @@ export async function uploadFile(
   const fileId = randomUUID();
   const storageKey = storageKeyOf(uploader.tenant.id, fileId, filename);
   const contentType = contentTypeOf(extension, meta.contentType);
-  const stored = await putObjectStream(
-    storageKey,
-    guarded(body, {
-      extension,
-      maxFileSizeBytes: limits.maxFileSizeBytes,
-      freeBytes: usage.quotaBytes - usage.totalBytes,
-      usedBytes: usage.totalBytes,
-      quotaBytes: usage.quotaBytes,
-    }),
-    contentType,
-  );
-  if (declaredSizeBytes != null && stored.sizeBytes !== declaredSizeBytes) {
-    await discardObject(storageKey);
-    throw new AppError(
-      'bad_request',
-      `The body ended after ${stored.sizeBytes} bytes but Content-Length announced ${declaredSizeBytes}; nothing was stored`,
-    );
-  }
+  // Booked before a byte is stored and cancelled once the row commits; after a refusal it stays booked, a
+  // backstop in case discarding the object failed.
+  const reservationId = await reserveUploadCleanup(uploader.tenant.id, storageKey);
+  const file = await streamAndRecord();
+  await cancelUploadCleanup(reservationId);
+  return file;
 
-  try {
-    return await inTenant(async (tx) => {
-      await lockTenantQuota(tx);
-      assertQuota(await getStorageUsage(tx), stored.sizeBytes);
-      const [file] = await tx
-        .insert(files)
-        .values({
-          id: fileId,
-          tenantId: uploader.tenant.id,
-          project: meta.project ?? null,
-          uploadedBy: uploader.userId,
-          filename,
-          extension,
-          contentType,
-          sizeBytes: stored.sizeBytes,
-          sha256: stored.sha256,
-          storageKey,
-          status: 'uploaded',
-          isTemporary: meta.isTemporary ?? false,
-          createdAt: nowMs,
-          updatedAt: nowMs,
-        })
-        .returning(fileColumns);
-      return file;
-    });
-  } catch (error) {
-    await discardObject(storageKey);
-    throw error;
+  async function streamAndRecord(): Promise<TFile> {
+    const stored = await putObjectStream(
+      storageKey,
+      guarded(body, {
+        extension,
+        maxFileSizeBytes: limits.maxFileSizeBytes,
+        freeBytes: usage.quotaBytes - usage.totalBytes,
+        usedBytes: usage.totalBytes,
+        quotaBytes: usage.quotaBytes,
+      }),
+      contentType,
+    );
+    if (declaredSizeBytes != null && stored.sizeBytes !== declaredSizeBytes) {
+      await discardObject(storageKey);
+      throw new AppError(
+        'bad_request',
+        `The body ended after ${stored.sizeBytes} bytes but Content-Length announced ${declaredSizeBytes}; nothing was stored`,
+      );
+    }
+
+    try {
+      return await inTenant(async (tx) => {
+        await lockTenantQuota(tx);
+        assertQuota(await getStorageUsage(tx), stored.sizeBytes);
+        const [file] = await tx
+          .insert(files)
+          .values({
+            id: fileId,
+            tenantId: uploader.tenant.id,
+            project: meta.project ?? null,
+            uploadedBy: uploader.userId,
+            filename,
+            extension,
+            contentType,
+            sizeBytes: stored.sizeBytes,
+            sha256: stored.sha256,
+            storageKey,
+            status: 'uploaded',
+            isTemporary: meta.isTemporary ?? false,
+            createdAt: nowMs,
+            updatedAt: nowMs,
+          })
+          .returning(fileColumns);
+        return file;
+      });
+    } catch (error) {
+      await discardObject(storageKey);
+      throw error;
+    }
   }
 }
 
 async function discardObject(storageKey: string): Promise<void> {
   await deleteObject(bucketNames().files, storageKey).catch((err: unknown) =>
-    // A leftover object without a row is invisible to the tenant and not counted; log it for an operator.
+    // Invisible to the tenant and not counted; the cleanup booked before the upload removes it later.
     logger.error({ err, storageKey }, 'could not delete the object of a refused upload'),
   );
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "storage_deletions" ADD COLUMN "not_before" timestamp with time zone DEFAULT now() NOT NULL;
