@@ -1,6 +1,7 @@
 /**
- * Formatting for `npm run bench`: the machine it ran on, the results table, and the "Wrapper overhead"
- * section of BENCHMARKS.md (replaced in place; every other section of the file is kept).
+ * Formatting for `npm run bench`: the machine it ran on, the results tables, and the "Wrapper overhead",
+ * "File upload (1 GiB)" and "Archival (2,000 × 256 KiB)" sections of BENCHMARKS.md (each replaced in place,
+ * or appended at the end when missing; every other section of the file is kept).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -251,11 +252,17 @@ ${roundsTable(report.runs)}
 
 /** Replaces the Wrapper overhead section of `file` (up to the next level-2 heading) or appends it. */
 export function writeSection(file: string, section: string): void {
+  writeNamedSection(file, SECTION_TITLE, section);
+}
+
+/** Replaces the section headed `title` (up to the next level-2 heading) or appends it. */
+export function writeNamedSection(file: string, title: string, section: string): void {
   const existing = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
   const lines = existing.split('\n');
-  const start = lines.findIndex((line) => line.trim() === SECTION_TITLE);
+  const start = lines.findIndex((line) => line.trim() === title);
   let next: string;
   if (start === -1) {
+    // A new section goes at the end, after any hand-written notes, which stay where they are.
     next = `${existing.trimEnd()}\n\n${section}`;
   } else {
     let end = lines.findIndex((line, i) => i > start && /^## /.test(line));
@@ -265,4 +272,155 @@ export function writeSection(file: string, section: string): void {
     next = `${before ? `${before}\n\n` : ''}${section}${after ? `\n${after}\n` : ''}`;
   }
   writeFileSync(file, next.endsWith('\n') ? next : `${next}\n`);
+}
+
+const stamp = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
+const machineLine = (machine: TMachine) =>
+  `**Machine:** ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB RAM, Node ${machine.node}, ${machine.os}.`;
+const mib = (bytes: number) => bytes / 1024 ** 2;
+const sizeLabel = (bytes: number) =>
+  bytes % 1024 ** 3 === 0 ? `${bytes / 1024 ** 3} GiB` : bytes % 1024 ** 2 === 0 ? `${mib(bytes)} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} B`;
+
+export const UPLOAD_SECTION_TITLE = '## File upload (1 GiB)';
+
+export interface TUploadReport {
+  date: Date;
+  machine: TMachine;
+  command: string;
+  code: string;
+  versions: Record<string, string>;
+  sizeBytes: number;
+  mbPerSecond: number;
+  seconds: number;
+  baselineRssMiB: number;
+  peakRssMiB: number;
+  rssGrowthMiB: number;
+  /** RSS growth target, MiB. */
+  targetGrowthMiB: number;
+  distDir: string;
+  /** Whether the wrapper scenarios ran on the same server first. */
+  afterWrapper: boolean;
+  /** Whether the S3 endpoint is the embedded s3rver of the bench process. */
+  embeddedS3: boolean;
+}
+
+export function uploadVerdict(report: Pick<TUploadReport, 'rssGrowthMiB' | 'targetGrowthMiB'>): string {
+  return report.rssGrowthMiB < report.targetGrowthMiB ? 'pass' : 'FAIL';
+}
+
+export function uploadTable(report: TUploadReport): string {
+  return [
+    '| file | MB/s | seconds | server RSS before MiB | server peak RSS MiB | RSS growth MiB | target growth < MiB | verdict |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    `| ${sizeLabel(report.sizeBytes)} | ${report.mbPerSecond.toFixed(1)} | ${report.seconds.toFixed(1)} | ${int(report.baselineRssMiB)} | ` +
+      `${int(report.peakRssMiB)} | ${int(report.rssGrowthMiB)} | ${report.targetGrowthMiB} | **${uploadVerdict(report)}** |`,
+  ].join('\n');
+}
+
+export function renderUploadSection(report: TUploadReport): string {
+  const versionList = Object.entries(report.versions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
+  return `${UPLOAD_SECTION_TITLE}
+
+Throughput of one streamed upload through \`POST /api/v1/files\` and the memory of the server meanwhile
+(target: resident memory grows by less than ${report.targetGrowthMiB} MiB, i.e. the body is never held in memory).${
+    report.sizeBytes === 1024 ** 3 ? '' : `\n\n> This run uploaded ${sizeLabel(report.sizeBytes)} (\`BENCH_UPLOAD_BYTES\`), not 1 GiB.`
+  }
+
+Command: \`${report.command}\` — ${stamp(report.date)}, code at ${report.code}
+
+${uploadTable(report)}
+
+How it is measured (\`bench/upload.ts\`): ${report.afterWrapper ? 'after the wrapper scenarios, on the same' : 'on the'} \`next start\` server
+(\`${report.distDir}\`, \`NODE_ENV=production\`), acme's \`storage_quota_bytes\` and \`max_file_size_bytes\` are raised
+through the owner connection so that the file fits, and an API key with scope \`files:write\` is created for acme's
+owner. One request then sends the raw body (\`content-type: application/pdf\`, \`?filename=bench-….pdf\`, a
+\`%PDF-1.7\` signature in the first chunk, then random bytes) with \`content-length\` set; the client generates it
+1 MiB at a time and waits for the socket to drain, so it holds no more than a chunk either. MB/s is 10⁶ bytes per
+second from the first byte sent to the 201 answer, i.e. including the server's writes to ${
+    report.embeddedS3 ? 'the embedded S3\nendpoint (s3rver, in the bench process, on the same disk)' : 'the S3 endpoint\nof `S3_ENDPOINT`'
+  } and its database rows. The server's resident memory
+(\`VmRSS\` of the \`next start\` process in \`/proc\`) is sampled every 50 ms; growth is the peak minus the
+reading just before the request.${
+    report.afterWrapper ? ' The server has already served the wrapper scenarios, so its heap is warm.' : ' The server had served nothing before (run without the wrapper part), so growth includes its warm-up.'
+  }
+
+${machineLine(report.machine)}
+${versionList}.
+`;
+}
+
+export const ARCHIVAL_SECTION_TITLE = '## Archival (2,000 × 256 KiB)';
+
+export interface TArchivalReport {
+  date: Date;
+  machine: TMachine;
+  command: string;
+  code: string;
+  versions: Record<string, string>;
+  fileCount: number;
+  fileSizeBytes: number;
+  /** ARCHIVAL_CONCURRENCY of the run. */
+  concurrency: number;
+  filesPerSecond: number;
+  seconds: number;
+  startRssMiB: number;
+  peakRssMiB: number;
+  /**
+   * Resident memory of the bench process, where s3rver runs, before the child started and at its peak while it
+   * ran (null off Linux or with an external S3_ENDPOINT).
+   */
+  s3rverPeakRssMiB: number | null;
+  s3rverStartRssMiB: number | null;
+}
+
+export function archivalTable(report: TArchivalReport): string {
+  const mbPerSecond = (report.fileCount * report.fileSizeBytes) / 1e6 / Math.max(report.seconds, 1e-9);
+  return [
+    '| files | file size | files/s | MB/s | seconds | RSS at start MiB | peak RSS MiB | RSS growth MiB | bench process (s3rver) RSS MiB |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${int(report.fileCount)} | ${sizeLabel(report.fileSizeBytes)} | ${report.filesPerSecond.toFixed(1)} | ${mbPerSecond.toFixed(1)} | ` +
+      `${report.seconds.toFixed(1)} | ${int(report.startRssMiB)} | ${int(report.peakRssMiB)} | ${int(report.peakRssMiB - report.startRssMiB)} | ` +
+      `${report.s3rverStartRssMiB === null || report.s3rverPeakRssMiB === null ? 'n/a' : `${int(report.s3rverStartRssMiB)} → ${int(report.s3rverPeakRssMiB)}`} |`,
+  ].join('\n');
+}
+
+export function renderArchivalSection(report: TArchivalReport): string {
+  const versionList = Object.entries(report.versions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
+  const nominal = report.fileCount === 2000 && report.fileSizeBytes === 256 * 1024;
+  return `${ARCHIVAL_SECTION_TITLE}
+
+One archival run (\`runArchival\`, the function the pg-boss job calls) over aged files: files archived per second
+and the resident memory of the process that runs it.${
+    nominal
+      ? ''
+      : `\n\n> This run archived ${int(report.fileCount)} files of ${sizeLabel(report.fileSizeBytes)} (\`BENCH_ARCHIVAL_FILES\` / \`BENCH_ARCHIVAL_FILE_BYTES\`).`
+  }
+
+Command: \`${report.command}\` — ${stamp(report.date)}, code at ${report.code}
+
+${archivalTable(report)}
+
+How it is measured (\`bench/archival.ts\`): a new enterprise tenant gets ${int(report.fileCount)} completed files of
+${sizeLabel(report.fileSizeBytes)} (distinct random bytes each, objects written to the hot bucket, rows dated 400 days
+ago, so every one is due under the seeded 365-day policy). Then one manual run archives them all, ${report.concurrency} files
+at a time (\`ARCHIVAL_CONCURRENCY\`) — for each file copy to the archive bucket, verify the copy, mark the row
+archived, delete the hot object — against the same PostgreSQL and S3 endpoint as the other sections. Files/s is
+files archived over the run's wall time (fixtures not included); MB/s is the same in 10⁶ bytes. The run fails the command unless every file is archived.
+
+Memory: the run happens in a child process of \`npm run bench\` (the same script, started with \`--archival-child\`
+and \`--expose-gc\`, same environment), not in the bench process itself, because the embedded S3 endpoint
+(s3rver) runs inside the bench process and every object it receives and sends would count against the
+archival run. "RSS at start" is that child's resident memory after the fixtures were written and a garbage
+collection; "peak RSS" is the maximum sampled every 50 ms during the run; growth is the difference, i.e. what
+the archival run alone holds. The last column, for reference only, is the resident memory of the bench process
+(s3rver and the idle rest of the script) before the child started → its peak while the child ran (fixtures
+included)${report.s3rverStartRssMiB === null ? '; n/a: S3_ENDPOINT named an external endpoint' : ''}.
+
+${machineLine(report.machine)}
+${versionList}.
+`;
 }

@@ -8,11 +8,19 @@
  * Prints the medians and writes them to the "Wrapper overhead" section of BENCHMARKS.md. Exits non-zero when
  * a run saw a non-2xx response or a socket error (a missed 60 % target is reported, not fatal).
  *
+ * Then, on the same server, one streamed upload of 1 GiB through POST /api/v1/files (bench/upload.ts: MB/s and
+ * the server's RSS growth, target < 200 MiB, reported, not fatal) → "File upload (1 GiB)"; and, against the same
+ * PostgreSQL and S3, one archival run over 2,000 aged files of 256 KiB (bench/archival.ts, in a child process of
+ * this script so that s3rver's memory, which lives in this process, does not count) → "Archival (2,000 × 256 KiB)".
+ * A failed upload or archival run makes the command exit non-zero.
+ *
+ * Options: --only=wrapper,upload,archival (comma-separated; default all three).
+ *
  * Knobs (environment): BENCH_CONNECTIONS (50), BENCH_DURATION seconds per run (15), BENCH_ROUNDS (3),
  * BENCH_WARMUP seconds per scenario (5), BENCH_KEYS (200), BENCH_PORT (a free one), BENCH_OUTPUT
  * (BENCHMARKS.md; "-" prints only), BENCH_DIST_DIR (.next-bench), BENCH_REBUILD=1 (force next build),
  * BENCH_QUIET_WAIT seconds to wait for other processes to calm down before each run (120), BENCH_LOG_LEVEL
- * of the server (warn).
+ * of the server (warn), BENCH_UPLOAD_BYTES (1 GiB), BENCH_ARCHIVAL_FILES (2000), BENCH_ARCHIVAL_FILE_BYTES (262144).
  */
 import autocannon from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -25,19 +33,30 @@ import { migrateDatabase } from '../db/migrate';
 import { startEmbeddedS3 } from './embedded-s3';
 import { cpuBetween, cpuSpeedIndex, residentMiB, snapshotCpu, type TCpuUse } from '../bench/cpu';
 import {
+  ARCHIVAL_SECTION_TITLE,
+  archivalTable,
   costTable,
   describeMachine,
   median,
   otherLoad,
   ratioLine,
+  renderArchivalSection,
   renderSection,
+  renderUploadSection,
   resultsTable,
   roundsTable,
+  UPLOAD_SECTION_TITLE,
+  uploadTable,
+  uploadVerdict,
+  writeNamedSection,
   writeSection,
+  type TArchivalReport,
   type TReport,
   type TRun,
   type TSummary,
+  type TUploadReport,
 } from '../bench/report';
+import type { TArchivalBenchResult } from '../bench/archival';
 
 const TARGET_RATIO = 0.6;
 /** How long idle PostgreSQL backends may keep their statistics unpublished (PGSTAT_IDLE_INTERVAL) + margin. */
@@ -63,6 +82,33 @@ const settings = {
   /** Before each timed run, wait up to this long for other processes to leave the CPU alone. */
   quietWaitSeconds: intSetting('BENCH_QUIET_WAIT', 120, 0),
 };
+const uploadBytes = intSetting('BENCH_UPLOAD_BYTES', 1024 ** 3, 1024);
+const archivalFiles = intSetting('BENCH_ARCHIVAL_FILES', 2000, 1);
+const archivalFileBytes = intSetting('BENCH_ARCHIVAL_FILE_BYTES', 256 * 1024, 4);
+/** The upload's target: the server's resident memory grows by less than this. */
+const UPLOAD_TARGET_GROWTH_MIB = 200;
+
+const PARTS = ['wrapper', 'upload', 'archival'] as const;
+type TPart = (typeof PARTS)[number];
+/** `--only=wrapper,upload,archival` (or `--only wrapper`): the parts to run; all by default. */
+function partsToRun(argv: string[]): Set<TPart> {
+  const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
+  if (i === -1) return new Set(PARTS);
+  const value = argv[i].startsWith('--only=') ? argv[i].slice('--only='.length) : (argv[i + 1] ?? '');
+  const names = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(PARTS as readonly string[]).includes(n));
+  if (!names.length || unknown.length) {
+    throw new Error(`--only takes a comma-separated list of ${PARTS.join(', ')} (got "${value}")`);
+  }
+  return new Set(names as TPart[]);
+}
+/** Runs this script as the archival child (see archivalInChild). */
+const ARCHIVAL_CHILD_FLAG = '--archival-child';
+/** Marks the result line the archival child prints on stdout. */
+const ARCHIVAL_RESULT_PREFIX = '[bench] archival result ';
 /** Other processes' CPU (in cores) below which the machine counts as quiet. */
 const QUIET_CORES = 0.3;
 /** Attempts at a timed run that other processes keep disturbing; the quietest counts. */
@@ -71,6 +117,10 @@ const MAX_ATTEMPTS = 3;
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 const stops: (() => Promise<void>)[] = [];
 let server: ChildProcess | undefined;
+/** Set while the server is stopped on purpose (before the archival part), so that its exit is not an error. */
+let serverStopping = false;
+/** Whether this process runs the S3 endpoint (s3rver), i.e. S3_ENDPOINT was not set. */
+let embeddedS3 = false;
 let load: autocannon.Instance | undefined;
 let stopping = false;
 let dbTransactionCount: () => Promise<number | null> = async () => null;
@@ -247,6 +297,9 @@ async function expectTenant(label: string, url: string, headers: Record<string, 
   }
 }
 
+const packageVersion = (name: string) =>
+  (JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
+
 /** The commit measured, and whether the working tree differed from it. */
 function codeVersion(): string {
   try {
@@ -264,10 +317,66 @@ function commandLine(): string {
   const overrides = Object.entries(process.env)
     .filter(([name]) => /^BENCH_/.test(name) && name !== 'BENCH_OUTPUT')
     .map(([name, value]) => `${name}=${value}`);
-  return [...overrides, 'npm run bench'].join(' ');
+  const args = process.argv.slice(2);
+  return [...overrides, 'npm run bench', ...(args.length ? ['--', ...args] : [])].join(' ');
+}
+
+/**
+ * `scripts/bench.ts --archival-child`: runs benchArchival in this (child) process against the services the
+ * environment names (set by the parent) and prints the result as one JSON line.
+ */
+async function archivalChild(): Promise<void> {
+  const { benchArchival } = await import('../bench/archival');
+  const result = await benchArchival({ fileCount: archivalFiles, fileSizeBytes: archivalFileBytes });
+  process.stdout.write(`${ARCHIVAL_RESULT_PREFIX}${JSON.stringify(result)}\n`);
+  const { closeDb } = await import('../db/client');
+  await closeDb().catch(() => {});
+}
+
+/**
+ * Runs the archival benchmark in a child process (this script with --archival-child), so that its RSS is the
+ * archival run's alone: s3rver, when embedded, lives in this process. Samples this process's RSS meanwhile.
+ */
+async function archivalInChild(): Promise<{ result: TArchivalBenchResult; selfStartMiB: number | null; selfPeakMiB: number | null }> {
+  const selfStartMiB = residentMiB(process.pid);
+  let selfPeakMiB = selfStartMiB;
+  const sampler = setInterval(() => {
+    const now = residentMiB(process.pid);
+    if (now !== null) selfPeakMiB = Math.max(selfPeakMiB ?? 0, now);
+  }, 50);
+  try {
+    const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', path.resolve('scripts/bench.ts'), ARCHIVAL_CHILD_FLAG], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: process.env,
+    });
+    stops.push(async () => void (child.exitCode === null && child.kill('SIGTERM')));
+    let result: TArchivalBenchResult | undefined;
+    let pending = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      let newline: number;
+      while ((newline = pending.indexOf('\n')) !== -1) {
+        const line = pending.slice(0, newline);
+        pending = pending.slice(newline + 1);
+        if (line.startsWith(ARCHIVAL_RESULT_PREFIX)) result = JSON.parse(line.slice(ARCHIVAL_RESULT_PREFIX.length)) as TArchivalBenchResult;
+        else if (!stopping) process.stdout.write(`${line}\n`);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+    if (code !== 0 || !result) throw new Error(`the archival child exited with ${code}${result ? '' : ' without a result'}`);
+    return { result, selfStartMiB, selfPeakMiB };
+  } finally {
+    clearInterval(sampler);
+  }
 }
 
 async function main() {
+  if (process.argv.includes(ARCHIVAL_CHILD_FLAG)) {
+    await archivalChild();
+    process.exit(0);
+  }
+  const parts = partsToRun(process.argv.slice(2));
+  say(`parts: ${[...parts].join(', ')}`);
   const env: NodeJS.ProcessEnv = { ...process.env };
   const port = process.env.BENCH_PORT ? intSetting('BENCH_PORT', 0, 1) : await freePort();
   env.PORT = String(port);
@@ -294,6 +403,7 @@ async function main() {
     const buckets = [env.S3_BUCKET ?? 'sitework-files', env.S3_ARCHIVE_BUCKET ?? 'sitework-archive'];
     const s3 = await startEmbeddedS3(path.join(DATA_DIR, 's3'), buckets);
     stops.push(() => s3.stop());
+    embeddedS3 = true;
     Object.assign(env, { S3_ENDPOINT: s3.endpoint, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' });
     say(`embedded S3 endpoint at ${s3.endpoint}`);
   }
@@ -325,13 +435,19 @@ async function main() {
   const runTag = randomBytes(4).toString('hex');
   const keys = await withTenant(acme.id, async (tx) => {
     const created: { id: string; secret: string }[] = [];
-    for (let i = 0; i < settings.apiKeys; i++) {
+    for (let i = 0; i < (parts.has('wrapper') ? settings.apiKeys : 0); i++) {
       const key = await createApiKey(tx, acme.id, { userId: owner.id, role: 'owner' }, { name: `bench ${runTag} #${i + 1}`, scopes: ['tenant:read'] });
       created.push({ id: key.id, secret: key.secret });
     }
     return created;
   });
-  const keyIds = keys.map((k) => k.id);
+  // The upload part's key: scope files:write.
+  const uploadKey = parts.has('upload')
+    ? await withTenant(acme.id, (tx) =>
+        createApiKey(tx, acme.id, { userId: owner.id, role: 'owner' }, { name: `bench ${runTag} upload`, scopes: ['files:write'] }),
+      )
+    : undefined;
+  const keyIds = [...keys.map((k) => k.id), ...(uploadKey ? [uploadKey.id] : [])];
   // On a shared DATABASE_URL the keys must not outlive the run.
   stops.push(async () => {
     await withPlatform((tx) => tx.delete(apiKeys).where(inArray(apiKeys.id, keyIds))).catch(() => {});
@@ -345,7 +461,11 @@ async function main() {
     );
     return row ? Number(row.n) : null;
   };
-  say(`${keys.length} API keys created for acme's owner (scope tenant:read)`);
+  if (keys.length) say(`${keys.length} API keys created for acme's owner (scope tenant:read)`);
+  if (uploadKey) say(`an API key with scope files:write created for acme's owner`);
+  const nextVersion = packageVersion('next');
+  const output = process.env.BENCH_OUTPUT ?? 'BENCHMARKS.md';
+  const invalid: string[] = [];
 
   const nextBin = path.resolve('node_modules/next/dist/bin/next');
   const serverEnv: NodeJS.ProcessEnv = {
@@ -355,188 +475,294 @@ async function main() {
     SITEWORK_BENCH_ROUTES: '1',
     NEXT_TELEMETRY_DISABLED: '1',
   };
-  const why = buildNeeded();
-  if (why) {
-    say(`building into ${DIST_DIR} (${why})…`);
-    await build(nextBin, serverEnv);
-  } else {
-    say(`reusing the build in ${DIST_DIR}`);
-  }
-
-  server = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: serverEnv,
-  });
-  // Forwarded until shutdown begins: on Ctrl-C PostgreSQL (same process group) stops at once, and the
-  // requests still in flight would each log a connection error.
-  server.stdout!.on('data', (chunk: Buffer) => void (stopping || process.stdout.write(chunk)));
-  server.stderr!.on('data', (chunk: Buffer) => void (stopping || process.stderr.write(chunk)));
-  server.once('exit', (code, signal) => {
-    if (!stopping) {
-      process.stderr.write(`[bench] next start exited (${signal ?? code}) during the benchmark\n`);
-      void shutdown(1);
+  if (parts.has('wrapper') || parts.has('upload')) {
+    const why = buildNeeded();
+    if (why) {
+      say(`building into ${DIST_DIR} (${why})…`);
+      await build(nextBin, serverEnv);
+    } else {
+      say(`reusing the build in ${DIST_DIR}`);
     }
-  });
-  const origin = `http://127.0.0.1:${port}`;
-  await waitForHealth(origin, 60_000);
-  say(`next start is serving on ${origin}`);
 
-  // Both endpoints must answer the same tenant before anything is measured.
-  await expectTenant('bare', `${origin}/api/bench/tenant?id=${acme.id}`, {}, acme.id);
-  await expectTenant('wrapped', `${origin}/api/v1/tenant`, { authorization: `Bearer ${keys[0].secret}` }, acme.id);
+    server = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: serverEnv,
+    });
+    // Forwarded until shutdown begins: on Ctrl-C PostgreSQL (same process group) stops at once, and the
+    // requests still in flight would each log a connection error.
+    server.stdout!.on('data', (chunk: Buffer) => void (stopping || process.stdout.write(chunk)));
+    server.stderr!.on('data', (chunk: Buffer) => void (stopping || process.stderr.write(chunk)));
+    server.once('exit', (code, signal) => {
+      if (!stopping && !serverStopping) {
+        process.stderr.write(`[bench] next start exited (${signal ?? code}) during the benchmark\n`);
+        void shutdown(1);
+      }
+    });
+    const origin = `http://127.0.0.1:${port}`;
+    await waitForHealth(origin, 60_000);
+    say(`next start is serving on ${origin}`);
 
-  const repeat = (request: (i: number) => autocannon.Request) => Array.from({ length: keys.length }, (_, i) => request(i));
-  const scenarios: TScenario[] = [
-    {
-      name: 'bare',
-      description: 'same SQL, no wrapper',
-      requests: repeat(() => ({ method: 'GET', path: `/api/bench/tenant?id=${acme.id}` })),
-    },
-    {
-      name: 'wrapped',
-      description: 'GET /api/v1/tenant, API key',
-      requests: repeat((i) => ({ method: 'GET', path: '/api/v1/tenant', headers: { authorization: `Bearer ${keys[i].secret}` } })),
-    },
-    {
-      name: 'health',
-      description: 'wrapper, no database',
-      requests: repeat(() => ({ method: 'GET', path: '/api/health' })),
-    },
-  ];
+    if (parts.has('wrapper')) {
+      // Both endpoints must answer the same tenant before anything is measured.
+      await expectTenant('bare', `${origin}/api/bench/tenant?id=${acme.id}`, {}, acme.id);
+      await expectTenant('wrapped', `${origin}/api/v1/tenant`, { authorization: `Bearer ${keys[0].secret}` }, acme.id);
 
-  if (settings.warmupSeconds > 0) {
-    say(`warming up (${settings.warmupSeconds} s each)…`);
-    for (const scenario of scenarios) {
-      const result = await load1(origin, scenario, settings.warmupSeconds);
-      if (result.non2xx || result.errors) say(`  warm-up of ${scenario.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    }
-  }
+      const repeat = (request: (i: number) => autocannon.Request) => Array.from({ length: keys.length }, (_, i) => request(i));
+      const scenarios: TScenario[] = [
+        {
+          name: 'bare',
+          description: 'same SQL, no wrapper',
+          requests: repeat(() => ({ method: 'GET', path: `/api/bench/tenant?id=${acme.id}` })),
+        },
+        {
+          name: 'wrapped',
+          description: 'GET /api/v1/tenant, API key',
+          requests: repeat((i) => ({ method: 'GET', path: '/api/v1/tenant', headers: { authorization: `Bearer ${keys[i].secret}` } })),
+        },
+        {
+          name: 'health',
+          description: 'wrapper, no database',
+          requests: repeat(() => ({ method: 'GET', path: '/api/health' })),
+        },
+      ];
 
-  /** One timed run, logged. */
-  const measureOnce = async (scenario: TScenario, round: number): Promise<TRun> => {
-    await waitForQuiet();
-    const speedIndexMs = cpuSpeedIndex();
-    const cpuBefore = snapshotCpu(server!.pid);
-    const measured = await load1(origin, scenario, settings.durationSeconds);
-    const result = toRun(scenario, round, measured, cpuBetween(cpuBefore, snapshotCpu(server!.pid)), speedIndexMs);
-    const codes = Object.entries(result.statusCodes)
-      .map(([code, count]) => `${code}×${count}`)
-      .join(' ');
-    say(
-      `  ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.total} requests [${codes}]` +
-        (result.errors ? `, ${result.errors} socket errors (${result.timeouts} timeouts)` : ''),
-    );
-    const cpu = result.cpu;
-    if (cpu) {
-      const perRequest = (seconds: number) => ((seconds * 1000) / Math.max(1, result.total)).toFixed(2);
-      say(
-        `  CPU ms/request: next ${perRequest(cpu.next)} (${(cpu.next / cpu.seconds).toFixed(2)} cores), ` +
-          `postgres ${perRequest(cpu.postgres)}, autocannon ${perRequest(cpu.bench)}; ` +
-          `other load ${cpu.otherCores.toFixed(2)} cores; speed index ${speedIndexMs} ms; server RSS ${result.serverMiB ?? '?'} MiB`,
+      if (settings.warmupSeconds > 0) {
+        say(`warming up (${settings.warmupSeconds} s each)…`);
+        for (const scenario of scenarios) {
+          const result = await load1(origin, scenario, settings.warmupSeconds);
+          if (result.non2xx || result.errors) say(`  warm-up of ${scenario.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+        }
+      }
+
+      /** One timed run, logged. */
+      const measureOnce = async (scenario: TScenario, round: number): Promise<TRun> => {
+        await waitForQuiet();
+        const speedIndexMs = cpuSpeedIndex();
+        const cpuBefore = snapshotCpu(server!.pid);
+        const measured = await load1(origin, scenario, settings.durationSeconds);
+        const result = toRun(scenario, round, measured, cpuBetween(cpuBefore, snapshotCpu(server!.pid)), speedIndexMs);
+        const codes = Object.entries(result.statusCodes)
+          .map(([code, count]) => `${code}×${count}`)
+          .join(' ');
+        say(
+          `  ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.total} requests [${codes}]` +
+            (result.errors ? `, ${result.errors} socket errors (${result.timeouts} timeouts)` : ''),
+        );
+        const cpu = result.cpu;
+        if (cpu) {
+          const perRequest = (seconds: number) => ((seconds * 1000) / Math.max(1, result.total)).toFixed(2);
+          say(
+            `  CPU ms/request: next ${perRequest(cpu.next)} (${(cpu.next / cpu.seconds).toFixed(2)} cores), ` +
+              `postgres ${perRequest(cpu.postgres)}, autocannon ${perRequest(cpu.bench)}; ` +
+              `other load ${cpu.otherCores.toFixed(2)} cores; speed index ${speedIndexMs} ms; server RSS ${result.serverMiB ?? '?'} MiB`,
+          );
+        }
+        return result;
+      };
+
+      /**
+       * A run during which other processes used QUIET_CORES or more is measured again (MAX_ATTEMPTS in all) and
+       * the quietest attempt counts. A run with a failed request counts as it is: failures are never retried away.
+       */
+      const measure = async (scenario: TScenario, round: number): Promise<TRun> => {
+        let best: TRun | undefined;
+        for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+          const run = await measureOnce(scenario, round);
+          if (run.non2xx || run.errors) return run;
+          const other = run.cpu?.otherCores ?? 0;
+          if (!best || other < (best.cpu?.otherCores ?? 0)) best = run;
+          if (other < QUIET_CORES) break;
+          if (attempt < MAX_ATTEMPTS) say(`  disturbed (other processes used ${other.toFixed(2)} cores): measuring again`);
+        }
+        return best!;
+      };
+
+      const runs: TRun[] = [];
+      for (let round = 1; round <= settings.rounds; round++) {
+        for (const scenario of scenarios) {
+          say(`round ${round}/${settings.rounds}: ${scenario.name} (${settings.durationSeconds} s, ${settings.connections} connections)…`);
+          runs.push(await measure(scenario, round));
+        }
+      }
+
+      // Database transactions per request, counted apart from the timed rounds: pg_stat_database shows a
+      // backend's counts only once it has flushed them, which an idle backend may delay by up to 10 s.
+      const transactions = new Map<string, number>();
+      const profileFailures: string[] = [];
+      const profiled = 2_000;
+      say(`counting database transactions per request (${profiled} requests per scenario, ~${STATS_SETTLE_MS / 1000} s pauses)…`);
+      await sleep(STATS_SETTLE_MS);
+      for (const scenario of scenarios) {
+        const before = await dbTransactionCount();
+        const result = await load1(origin, scenario, 0, profiled);
+        await sleep(STATS_SETTLE_MS);
+        const after = await dbTransactionCount();
+        if (result.non2xx || result.errors) {
+          profileFailures.push(`${scenario.name} transaction count (${result.non2xx} non-2xx, ${result.errors} errors)`);
+        } else if (before !== null && after !== null) {
+          // The reading before counts itself once.
+          transactions.set(scenario.name, (after - before - 1) / result.requests.total);
+        }
+        say(`  ${scenario.name}: ${transactions.get(scenario.name)?.toFixed(2) ?? 'n/a'} transactions/request`);
+      }
+
+      const summaries: TSummary[] = scenarios.map((scenario) => {
+        const mine = runs.filter((r) => r.scenario === scenario.name);
+        return {
+          scenario: scenario.name,
+          description: scenario.description,
+          requestsPerSecond: median(mine.map((r) => r.requestsPerSecond)),
+          p50: median(mine.map((r) => r.p50)),
+          p99: median(mine.map((r) => r.p99)),
+          non2xx: mine.reduce((sum, r) => sum + r.non2xx, 0),
+          errors: mine.reduce((sum, r) => sum + r.errors, 0),
+          nextCpuMs: median(mine.map((r) => (r.cpu ? (r.cpu.next * 1000) / r.total : null))),
+          nextCores: median(mine.map((r) => (r.cpu ? r.cpu.next / r.cpu.seconds : null))),
+          postgresCpuMs: median(mine.map((r) => (r.cpu ? (r.cpu.postgres * 1000) / r.total : null))),
+          loadGeneratorCpuMs: median(mine.map((r) => (r.cpu ? (r.cpu.bench * 1000) / r.total : null))),
+          dbTransactions: transactions.get(scenario.name) ?? null,
+        };
+      });
+      const rps = (name: string) => summaries.find((s) => s.scenario === name)!.requestsPerSecond;
+      const autocannonVersion = packageVersion('autocannon');
+      const report: TReport = {
+        date: new Date(),
+        machine: describeMachine(),
+        versions: { 'Next.js': nextVersion, PostgreSQL: pgVersion?.version ?? '?', autocannon: autocannonVersion },
+        settings: { ...settings, rateLimitPerMinute: DEFAULT_REQUESTS_PER_MINUTE, distDir: DIST_DIR },
+        summaries,
+        runs,
+        ratio: rps('wrapped') / rps('bare'),
+        target: TARGET_RATIO,
+        command: commandLine(),
+        code: codeVersion(),
+        logLevel: env.LOG_LEVEL,
+      };
+
+      process.stdout.write(
+        `\n${resultsTable(summaries)}\n\n${ratioLine(report).replace(/\*\*/g, '')}\n\n${costTable(summaries)}\n\n${roundsTable(runs)}\n\n`,
+      );
+      const other = otherLoad(runs);
+      if (other !== null && other >= QUIET_CORES) {
+        process.stdout.write(`DISTURBED: other processes kept ${other.toFixed(2)} cores busy (median) during the timed runs\n`);
+      }
+      const machine = report.machine;
+      process.stdout.write(`${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB RAM, Node ${machine.node}, ${machine.os}\n`);
+      if (output !== '-') {
+        writeSection(output, renderSection(report));
+        say(`results written to ${output}`);
+      }
+
+      invalid.push(
+        ...runs.filter((r) => r.non2xx > 0 || r.errors > 0).map((r) => `${r.scenario} round ${r.round} (${r.non2xx} non-2xx, ${r.errors} errors)`),
+        ...profileFailures,
       );
     }
-    return result;
-  };
 
-  /**
-   * A run during which other processes used QUIET_CORES or more is measured again (MAX_ATTEMPTS in all) and
-   * the quietest attempt counts. A run with a failed request counts as it is: failures are never retried away.
-   */
-  const measure = async (scenario: TScenario, round: number): Promise<TRun> => {
-    let best: TRun | undefined;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const run = await measureOnce(scenario, round);
-      if (run.non2xx || run.errors) return run;
-      const other = run.cpu?.otherCores ?? 0;
-      if (!best || other < (best.cpu?.otherCores ?? 0)) best = run;
-      if (other < QUIET_CORES) break;
-      if (attempt < MAX_ATTEMPTS) say(`  disturbed (other processes used ${other.toFixed(2)} cores): measuring again`);
+    if (parts.has('upload') && uploadKey) {
+      say(`upload: raising acme's storage quota and maximum file size for ${uploadBytes.toLocaleString('en-US')} bytes…`);
+      const { tenants, tenantSettings } = await import('../db/schema/tenancy');
+      const { eq } = await import('drizzle-orm');
+      // Through the owner connection (withPlatform). Raised by twice the file, so that it fits whatever acme stores.
+      const [before] = await withPlatform((tx) =>
+        tx
+          .select({ quota: tenants.storageQuotaBytes, maxFile: tenantSettings.maxFileSizeBytes, types: tenantSettings.allowedFileTypes })
+          .from(tenants)
+          .innerJoin(tenantSettings, eq(tenantSettings.tenantId, tenants.id))
+          .where(eq(tenants.id, acme.id)),
+      );
+      if (!before) throw new Error('acme has no tenant_settings row');
+      await withPlatform(async (tx) => {
+        await tx
+          .update(tenants)
+          .set({ storageQuotaBytes: before.quota + 2 * uploadBytes })
+          .where(eq(tenants.id, acme.id));
+        await tx
+          .update(tenantSettings)
+          .set({
+            maxFileSizeBytes: Math.max(before.maxFile, uploadBytes),
+            allowedFileTypes: before.types.includes('pdf') ? before.types : [...before.types, 'pdf'],
+          })
+          .where(eq(tenantSettings.tenantId, acme.id));
+      });
+      // On a shared DATABASE_URL acme's limits are put back afterwards (the uploaded file itself stays).
+      stops.push(async () => {
+        await withPlatform(async (tx) => {
+          await tx.update(tenants).set({ storageQuotaBytes: before.quota }).where(eq(tenants.id, acme.id));
+          await tx
+            .update(tenantSettings)
+            .set({ maxFileSizeBytes: before.maxFile, allowedFileTypes: before.types })
+            .where(eq(tenantSettings.tenantId, acme.id));
+        }).catch(() => {});
+      });
+      await waitForQuiet();
+      const { benchUpload } = await import('../bench/upload');
+      say(`upload: POST /api/v1/files, ${(uploadBytes / 1024 ** 2).toLocaleString('en-US')} MiB streamed…`);
+      const started = performance.now();
+      const result = await benchUpload({ baseUrl: origin, apiKey: uploadKey.secret, sizeBytes: uploadBytes, pid: server!.pid });
+      const seconds = (performance.now() - started) / 1000;
+      const report: TUploadReport = {
+        date: new Date(),
+        machine: describeMachine(),
+        command: commandLine(),
+        code: codeVersion(),
+        versions: { 'Next.js': nextVersion, PostgreSQL: pgVersion?.version ?? '?' },
+        sizeBytes: uploadBytes,
+        mbPerSecond: result.mbPerSecond,
+        seconds,
+        baselineRssMiB: result.peakRssMiB - result.rssGrowthMiB,
+        peakRssMiB: result.peakRssMiB,
+        rssGrowthMiB: result.rssGrowthMiB,
+        targetGrowthMiB: UPLOAD_TARGET_GROWTH_MIB,
+        distDir: DIST_DIR,
+        afterWrapper: parts.has('wrapper'),
+        embeddedS3,
+      };
+      process.stdout.write(`\n${UPLOAD_SECTION_TITLE.replace(/^## /, '')}\n${uploadTable(report).replace(/\*\*/g, '')}\n\n`);
+      if (uploadVerdict(report) !== 'pass') say(`upload: RSS grew by ${report.rssGrowthMiB} MiB, target < ${UPLOAD_TARGET_GROWTH_MIB} MiB: FAIL`);
+      if (output !== '-') {
+        writeNamedSection(output, UPLOAD_SECTION_TITLE, renderUploadSection(report));
+        say(`upload results written to ${output}`);
+      }
     }
-    return best!;
-  };
 
-  const runs: TRun[] = [];
-  for (let round = 1; round <= settings.rounds; round++) {
-    for (const scenario of scenarios) {
-      say(`round ${round}/${settings.rounds}: ${scenario.name} (${settings.durationSeconds} s, ${settings.connections} connections)…`);
-      runs.push(await measure(scenario, round));
-    }
+    // The server is not needed any more: stopped, so that it does not share the CPU with the archival run.
+    serverStopping = true;
+    server.kill('SIGTERM');
+    await new Promise((resolve) => {
+      if (server!.exitCode !== null || server!.signalCode !== null) return resolve(undefined);
+      server!.once('exit', resolve);
+      setTimeout(resolve, 10_000).unref();
+    });
   }
 
-  // Database transactions per request, counted apart from the timed rounds: pg_stat_database shows a
-  // backend's counts only once it has flushed them, which an idle backend may delay by up to 10 s.
-  const transactions = new Map<string, number>();
-  const profileFailures: string[] = [];
-  const profiled = 2_000;
-  say(`counting database transactions per request (${profiled} requests per scenario, ~${STATS_SETTLE_MS / 1000} s pauses)…`);
-  await sleep(STATS_SETTLE_MS);
-  for (const scenario of scenarios) {
-    const before = await dbTransactionCount();
-    const result = await load1(origin, scenario, 0, profiled);
-    await sleep(STATS_SETTLE_MS);
-    const after = await dbTransactionCount();
-    if (result.non2xx || result.errors) {
-      profileFailures.push(`${scenario.name} transaction count (${result.non2xx} non-2xx, ${result.errors} errors)`);
-    } else if (before !== null && after !== null) {
-      // The reading before counts itself once.
-      transactions.set(scenario.name, (after - before - 1) / result.requests.total);
-    }
-    say(`  ${scenario.name}: ${transactions.get(scenario.name)?.toFixed(2) ?? 'n/a'} transactions/request`);
-  }
-
-  const summaries: TSummary[] = scenarios.map((scenario) => {
-    const mine = runs.filter((r) => r.scenario === scenario.name);
-    return {
-      scenario: scenario.name,
-      description: scenario.description,
-      requestsPerSecond: median(mine.map((r) => r.requestsPerSecond)),
-      p50: median(mine.map((r) => r.p50)),
-      p99: median(mine.map((r) => r.p99)),
-      non2xx: mine.reduce((sum, r) => sum + r.non2xx, 0),
-      errors: mine.reduce((sum, r) => sum + r.errors, 0),
-      nextCpuMs: median(mine.map((r) => (r.cpu ? (r.cpu.next * 1000) / r.total : null))),
-      nextCores: median(mine.map((r) => (r.cpu ? r.cpu.next / r.cpu.seconds : null))),
-      postgresCpuMs: median(mine.map((r) => (r.cpu ? (r.cpu.postgres * 1000) / r.total : null))),
-      loadGeneratorCpuMs: median(mine.map((r) => (r.cpu ? (r.cpu.bench * 1000) / r.total : null))),
-      dbTransactions: transactions.get(scenario.name) ?? null,
+  if (parts.has('archival')) {
+    await waitForQuiet();
+    say(`archival: ${archivalFiles.toLocaleString('en-US')} aged files of ${archivalFileBytes.toLocaleString('en-US')} bytes, one run, in a child process…`);
+    const { result, selfStartMiB, selfPeakMiB } = await archivalInChild();
+    const report: TArchivalReport = {
+      date: new Date(),
+      machine: describeMachine(),
+      command: commandLine(),
+      code: codeVersion(),
+      versions: { PostgreSQL: pgVersion?.version ?? '?', ...(embeddedS3 ? { s3rver: packageVersion('s3rver') } : {}) },
+      fileCount: archivalFiles,
+      fileSizeBytes: archivalFileBytes,
+      concurrency: config.ARCHIVAL_CONCURRENCY,
+      filesPerSecond: result.filesPerSecond,
+      seconds: result.seconds,
+      startRssMiB: result.startRssMiB,
+      peakRssMiB: result.peakRssMiB,
+      s3rverStartRssMiB: embeddedS3 ? selfStartMiB : null,
+      s3rverPeakRssMiB: embeddedS3 ? selfPeakMiB : null,
     };
-  });
-  const rps = (name: string) => summaries.find((s) => s.scenario === name)!.requestsPerSecond;
-  const nextVersion = (JSON.parse(readFileSync('node_modules/next/package.json', 'utf8')) as { version: string }).version;
-  const autocannonVersion = (JSON.parse(readFileSync('node_modules/autocannon/package.json', 'utf8')) as { version: string }).version;
-  const report: TReport = {
-    date: new Date(),
-    machine: describeMachine(),
-    versions: { 'Next.js': nextVersion, PostgreSQL: pgVersion?.version ?? '?', autocannon: autocannonVersion },
-    settings: { ...settings, rateLimitPerMinute: DEFAULT_REQUESTS_PER_MINUTE, distDir: DIST_DIR },
-    summaries,
-    runs,
-    ratio: rps('wrapped') / rps('bare'),
-    target: TARGET_RATIO,
-    command: commandLine(),
-    code: codeVersion(),
-    logLevel: env.LOG_LEVEL,
-  };
-
-  process.stdout.write(
-    `\n${resultsTable(summaries)}\n\n${ratioLine(report).replace(/\*\*/g, '')}\n\n${costTable(summaries)}\n\n${roundsTable(runs)}\n\n`,
-  );
-  const other = otherLoad(runs);
-  if (other !== null && other >= QUIET_CORES) {
-    process.stdout.write(`DISTURBED: other processes kept ${other.toFixed(2)} cores busy (median) during the timed runs\n`);
-  }
-  const machine = report.machine;
-  process.stdout.write(`${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB RAM, Node ${machine.node}, ${machine.os}\n`);
-  const output = process.env.BENCH_OUTPUT ?? 'BENCHMARKS.md';
-  if (output !== '-') {
-    writeSection(output, renderSection(report));
-    say(`results written to ${output}`);
+    process.stdout.write(`\n${ARCHIVAL_SECTION_TITLE.replace(/^## /, '')}\n${archivalTable(report)}\n\n`);
+    if (output !== '-') {
+      writeNamedSection(output, ARCHIVAL_SECTION_TITLE, renderArchivalSection(report));
+      say(`archival results written to ${output}`);
+    }
   }
 
-  const invalid = [
-    ...runs.filter((r) => r.non2xx > 0 || r.errors > 0).map((r) => `${r.scenario} round ${r.round} (${r.non2xx} non-2xx, ${r.errors} errors)`),
-    ...profileFailures,
-  ];
   if (invalid.length) {
     process.stderr.write(`[bench] INVALID: ${invalid.join('; ')}\n`);
     await shutdown(1);
