@@ -78,7 +78,7 @@ function RestoreForm({ file, restoreAction }: { file: TFileItem; restoreAction: 
         <label htmlFor={inputId} className="text-xs text-slate-600">
           Days
         </label>
-        <Input id={inputId} type="number" min={1} max={365} value={days} onChange={(e) => setDays(e.target.value)} className="w-20 py-1" />
+        <Input id={inputId} type="number" min={1} max={30} value={days} onChange={(e) => setDays(e.target.value)} className="w-20 py-1" />
         <Button type="submit" size="sm" variant="secondary" isPending={isPending} pendingLabel="Restoring…" aria-label={`Restore ${file.filename}`}>
           Restore
         </Button>

@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import { action } from '@/lib/api';
-import { requestFileRestore } from '@/lib/archival';
+import { ZRestoreRequest, requestFileRestore } from '@/lib/archival';
 import { deleteFile } from '@/lib/files';
 
 const ZFileId = z.uuid('must be a UUID');
@@ -20,7 +20,7 @@ export const restoreFileAction = action(
     name: 'restoreFile',
     access: 'tenant',
     permission: 'files:write',
-    input: z.object({ fileId: ZFileId, days: z.number().int().min(1, 'at least 1 day').max(365, 'at most 365 days') }),
+    input: ZRestoreRequest.extend({ fileId: ZFileId }),
   },
   async ({ data, tx }) => {
     const status = await requestFileRestore(tx, data.fileId, data.days);
