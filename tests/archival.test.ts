@@ -8,6 +8,7 @@ import { archivalRuns, files, storageDeletions } from '@/db/schema/files';
 import { seedDemoData } from '@/db/seed';
 import { SimulatedArchivalCrash, startArchivalRun, type TArchivalCrashPoint } from '@/lib/archival';
 import { bucketNames, ensureBuckets, s3 } from '@/lib/storage';
+import { metrics } from '@/lib/telemetry';
 // Route modules are imported relatively: the lint rule against importing app/ guards lib/, not tests.
 import * as restoreRoute from '../app/api/v1/files/[id]/restore/route';
 import {
@@ -21,6 +22,11 @@ import {
   type TAgedFile,
 } from './support/archival';
 import { callRoute, demoUsers, expectError, hostOf, type TDemo } from './support/http';
+
+async function archivedFilesMetric(): Promise<number> {
+  const { values } = await metrics().archivalFiles.get();
+  return values.find((v) => v.labels.outcome === 'archived')?.value ?? 0;
+}
 
 let demo: TDemo;
 
@@ -103,6 +109,7 @@ describe('an archival run', () => {
 
     const storageClasses = new Map<string, string | undefined>();
     countCopies(storageClasses);
+    const archivedBefore = await archivedFilesMetric();
 
     const run = await startArchivalRun('manual');
 
@@ -126,6 +133,8 @@ describe('an archival run', () => {
     await expectArchived(withoutChecksum, 'GLACIER');
     for (const file of [completed, failed, temporary, withoutChecksum]) expect((await fileRecord(file.id))!.archivalRunId).toBe(run.id);
     for (const file of young) await expectUntouched(file);
+    // Prometheus: sitework_archival_files_total{outcome="archived"} moved by the run's count.
+    expect((await archivedFilesMetric()) - archivedBefore).toBe(4);
   });
 
   it('leaves files of a disabled policy alone, and archives them once the policy is enabled again', async () => {

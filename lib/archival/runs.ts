@@ -14,7 +14,7 @@ import {
   sha256OfHotObject,
   type TArchiveStorageClass,
 } from '@/lib/storage';
-import { logger } from '@/lib/telemetry';
+import { logger, observeArchivedFile } from '@/lib/telemetry';
 import { withPlatform } from '@/lib/tenancy';
 import { listArchivalPolicies, policyForFile, type TArchivalPolicy } from './policies';
 import {
@@ -134,6 +134,7 @@ async function archiveClaimedFile(
       return abandon(file, isReArchive ? null : archiveKey);
     }
     step = 'marked';
+    observeArchivedFile('archived', file.sizeBytes);
     crashAfter('mark');
   }
 
@@ -179,6 +180,7 @@ export async function runArchival(options: TRunArchivalOptions): Promise<TArchiv
             logger.error({ err: error, runId, fileId: file.id, tenantId: file.tenantId }, 'archiving a file failed; the next run retries it');
             firstError ??= `${file.id}: ${error instanceof Error ? error.message : String(error)}`;
             await countFileFailure(runId);
+            observeArchivedFile('failed');
           }
         }
       };

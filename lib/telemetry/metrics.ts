@@ -2,7 +2,13 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 
 // One registry per process, kept on globalThis so Next's dev reloads do not register metrics twice.
 const globalKey = Symbol.for('sitework.metrics');
-type TMetrics = { registry: Registry; requests: Counter<string>; requestSeconds: Histogram<string> };
+type TMetrics = {
+  registry: Registry;
+  requests: Counter<string>;
+  requestSeconds: Histogram<string>;
+  archivalFiles: Counter<string>;
+  archivalBytes: Counter<string>;
+};
 const holder = globalThis as unknown as Record<symbol, TMetrics | undefined>;
 
 function createMetrics(): TMetrics {
@@ -23,6 +29,17 @@ function createMetrics(): TMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    archivalFiles: new Counter({
+      name: 'sitework_archival_files_total',
+      help: 'Files the archival job moved to cold storage (outcome archived) or could not (failed)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    archivalBytes: new Counter({
+      name: 'sitework_archival_bytes_total',
+      help: 'Bytes the archival job moved to cold storage',
+      registers: [registry],
+    }),
   };
 }
 
@@ -36,4 +53,10 @@ export function observeRequest(route: string, method: string, status: number, se
   const labels = { route, method, status: String(status) };
   m.requests.inc(labels);
   m.requestSeconds.observe(labels, seconds);
+}
+
+export function observeArchivedFile(outcome: 'archived' | 'failed', sizeBytes = 0): void {
+  const m = metrics();
+  m.archivalFiles.inc({ outcome });
+  if (outcome === 'archived') m.archivalBytes.inc(sizeBytes);
 }
