@@ -1,18 +1,36 @@
 import 'server-only';
 import { config } from '@/lib/config';
+import { startStorageDeletionSweep } from '@/lib/files';
 import { startJobs, stopJobsOnSignals } from '@/lib/jobs';
 import { startMailDelivery } from '@/lib/mail';
 import { logger } from '@/lib/telemetry';
 import { assertAppRoleIsRestricted } from '@/lib/tenancy';
+import { flushUsage, startUsageFlusher } from '@/lib/usage';
 
-/** Start-up of a server process: validate config, refuse an RLS-bypassing role, start the mail outbox and the job queue. */
+/** API calls are buffered in memory and flushed every second; a stop signal flushes what is left, once. */
+function startUsageMetering(): void {
+  startUsageFlusher();
+  let isStopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      if (isStopping) return;
+      isStopping = true;
+      void flushUsage().then((result) => logger.info({ signal, ...result }, 'usage flushed on shutdown'));
+    });
+  }
+}
+
+/**
+ * Start-up of a server process: validate config, refuse an RLS-bypassing role, then the background work:
+ * mail outbox, job queue (nightly archival, Glacier restore tracking), object-deletion sweep, usage flusher.
+ */
 export async function startServer(): Promise<void> {
   config();
   await assertAppRoleIsRestricted();
   startMailDelivery();
-  // pg-boss: nightly archival, Glacier restore tracking, the operator's runs (stopped gracefully on SIGTERM).
   await startJobs();
   stopJobsOnSignals();
-  (await import('@/lib/files')).startStorageDeletionSweep();
+  startStorageDeletionSweep();
+  startUsageMetering();
   logger.info({ appUrl: config().APP_URL }, 'sitework server ready');
 }

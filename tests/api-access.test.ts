@@ -381,6 +381,7 @@ describe('public endpoints', () => {
 const COVERED_ELSEWHERE = [
   ['/api/v1/files', 'tests/files-access.test.ts'],
   ['/api/v1/admin/archival', 'tests/archival-access.test.ts'],
+  ['/api/v1/usage', 'tests/usage-access.test.ts'],
 ] as const;
 
 describe('coverage of this table', () => {

@@ -2,3 +2,4 @@ export * from './tenancy';
 export * from './auth';
 export * from './mail';
 export * from './files';
+export * from './usage';

@@ -6,6 +6,7 @@ import type { TTx } from '@/db/client';
 import { AppError } from '@/lib/app-error';
 import { logger, observeRequest } from '@/lib/telemetry';
 import { withPlatform, withTenant } from '@/lib/tenancy';
+import { meterApiCall } from '@/lib/usage';
 import {
   assertPermission,
   resolvePlatformCaller,
@@ -151,6 +152,8 @@ export function route<E extends TEndpoint>(
         span.setAttribute('http.response.status_code', status);
         span.end();
         observeRequest(routeLabel, endpoint.method, status, seconds);
+        // Every request of a known tenant counts, 4xx included; a buffered push, flushed in batches (lib/usage).
+        if (tenantId) meterApiCall({ tenantId, route: routeLabel, method: endpoint.method, status, occurredAt: new Date() });
         // One access-log line per request; the mixin adds the trace and span ids.
         logger.info({ requestId, tenantId, method: endpoint.method, route: routeLabel, status, ms: Math.round(seconds * 1000) }, 'request');
       }

@@ -2,13 +2,15 @@ import type { TEndpoint } from '../endpoint';
 import * as archival from './archival';
 import * as files from './files';
 import * as tenancy from './tenancy';
+import * as usage from './usage';
 
 export * from './archival';
 export * from './files';
 export * from './tenancy';
+export * from './usage';
 
 const isEndpoint = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && 'method' in value && 'path' in value;
 
 /** Every /api/v1 endpoint, for the OpenAPI document (a test checks each route file is listed). */
-export const V1_ENDPOINTS = [tenancy, files, archival].flatMap((group) => Object.values(group).filter(isEndpoint)) as unknown as TEndpoint[];
+export const V1_ENDPOINTS = [tenancy, files, archival, usage].flatMap((group) => Object.values(group).filter(isEndpoint)) as unknown as TEndpoint[];

@@ -1,0 +1,14 @@
+export { recordUsageEvents, type TUsageEvent } from './record';
+export { meterApiCall, flushUsage, startUsageFlusher, bufferedUsageCount, type TApiCall, type TFlushResult } from './meter';
+export {
+  getUsageStats,
+  getUsageBreakdown,
+  periodDays,
+  USAGE_PERIODS,
+  type TUsagePeriod,
+  type TUsageStats,
+  type TUsageBreakdown,
+  type TUsageAmount,
+  type TUsageByType,
+} from './stats';
+export { ZReportedUsageEvent, ZUsageEventBatch, ZUsagePeriodQuery, MAX_EVENTS_PER_BATCH, type TUsageEventBatch } from './input';

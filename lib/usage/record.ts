@@ -1,0 +1,70 @@
+import 'server-only';
+import { sql } from 'drizzle-orm';
+import type { TTx } from '@/db/client';
+import type { TUsageEventType } from '@/db/schema/usage';
+
+export interface TUsageEvent {
+  /** The event id: ingesting the same id twice (for a tenant) counts once. */
+  id: string;
+  type: TUsageEventType;
+  quantity: number;
+  occurredAt: Date;
+  route?: string | null;
+  method?: string | null;
+  status?: number | null;
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * Stores a tenant's events and adds them to the hourly and daily rollups, in one statement: only the rows
+ * the INSERT actually wrote (not the duplicates ON CONFLICT skipped) reach the rollups, so a repeated id
+ * counts once everywhere. Runs in the caller's withTenant transaction (RLS checks every row). Returns how
+ * many events were new.
+ */
+export async function recordUsageEvents(tx: TTx, tenantId: string, events: readonly TUsageEvent[]): Promise<{ accepted: number }> {
+  if (events.length === 0) return { accepted: 0 };
+  const rows = events.map((e) => ({
+    id: e.id,
+    event_type: e.type,
+    quantity: e.quantity,
+    route: e.route ?? null,
+    method: e.method ?? null,
+    status: e.status ?? null,
+    metadata: e.metadata ?? {},
+    occurred_at: e.occurredAt.toISOString(),
+  }));
+  const [result] = await tx.execute<{ accepted: number }>(sql`
+    WITH inserted AS (
+      INSERT INTO usage_events (id, tenant_id, event_type, quantity, route, method, status, metadata, occurred_at)
+      SELECT r.id, ${tenantId}::uuid, r.event_type, r.quantity, r.route, r.method, r.status, r.metadata, r.occurred_at
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS r(id uuid, event_type text, quantity bigint, route text, method text, status int, metadata jsonb, occurred_at timestamptz)
+      ON CONFLICT (tenant_id, id) DO NOTHING
+      RETURNING event_type, quantity, occurred_at,
+        CASE WHEN event_type = 'api_call' THEN coalesce(method, '') || ' ' || coalesce(route, '') ELSE '' END AS route_label
+    ),
+    hourly AS (
+      INSERT INTO usage_hourly AS u (tenant_id, hour_start, event_type, route, count, quantity_sum)
+      SELECT ${tenantId}::uuid, date_trunc('hour', occurred_at, 'UTC'), event_type, route_label, count(*),
+        CASE WHEN event_type = 'storage_bytes' THEN max(quantity) ELSE sum(quantity)::bigint END
+      FROM inserted
+      GROUP BY 2, 3, 4
+      ON CONFLICT (tenant_id, hour_start, event_type, route) DO UPDATE SET
+        count = u.count + excluded.count,
+        quantity_sum = CASE WHEN u.event_type = 'storage_bytes' THEN greatest(u.quantity_sum, excluded.quantity_sum)
+                            ELSE u.quantity_sum + excluded.quantity_sum END
+    ),
+    daily AS (
+      INSERT INTO usage_daily AS u (tenant_id, day, event_type, route, count, quantity_sum)
+      SELECT ${tenantId}::uuid, (occurred_at AT TIME ZONE 'UTC')::date, event_type, route_label, count(*),
+        CASE WHEN event_type = 'storage_bytes' THEN max(quantity) ELSE sum(quantity)::bigint END
+      FROM inserted
+      GROUP BY 2, 3, 4
+      ON CONFLICT (tenant_id, day, event_type, route) DO UPDATE SET
+        count = u.count + excluded.count,
+        quantity_sum = CASE WHEN u.event_type = 'storage_bytes' THEN greatest(u.quantity_sum, excluded.quantity_sum)
+                            ELSE u.quantity_sum + excluded.quantity_sum END
+    )
+    SELECT count(*)::int AS accepted FROM inserted`);
+  return { accepted: Number(result?.accepted ?? 0) };
+}
