@@ -397,6 +397,31 @@ describe('listing', () => {
   });
 });
 
+describe('metering', () => {
+  const usageOf = async (tenantId: string) =>
+    ownerDb().execute<{ type: string; count: number; bytes: number }>(sql`
+      select event_type as type, count(*)::int as count, coalesce(sum(quantity), 0)::bigint::float8 as bytes
+      from usage_events where tenant_id = ${tenantId} group by event_type order by event_type`);
+
+  it('meters an upload and a completed processing in their own transactions, once each, and a refusal not at all', async () => {
+    const t = await filesTenant();
+    const bytes = pdfBytes();
+    const { id } = (await upload(t, 'metered.pdf', bytes)).body.file;
+    expectError(await upload(t, 'refused.exe', bytes), 415, 'unsupported_media_type', /./);
+    const patch = (status: string) =>
+      callRoute(fileRoute.PATCH, { method: 'PATCH', host: t.host, apiKey: t.apiKey, path: `/api/v1/files/${id}`, params: { id }, body: { status } });
+    for (const status of ['processing', 'completed']) expect((await patch(status)).status).toBe(200);
+    expect(await usageOf(t.id)).toEqual([
+      { type: 'file_processed', count: 1, bytes: 1 },
+      { type: 'file_upload', count: 1, bytes: bytes.length },
+    ]);
+    const [daily] = await ownerDb().execute<{ count: number }>(
+      sql`select sum(count)::int as count from usage_daily where tenant_id = ${t.id} and event_type = 'file_upload'`,
+    );
+    expect(daily.count).toBe(1);
+  });
+});
+
 describe('status changes', () => {
   const patch = (t: TFilesTenant, id: string, status: string) =>
     callRoute(fileRoute.PATCH, { method: 'PATCH', host: t.host, apiKey: t.apiKey, path: `/api/v1/files/${id}`, params: { id }, body: { status } });

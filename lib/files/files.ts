@@ -5,6 +5,7 @@ import type { TTx } from '@/db/client';
 import { files, storageDeletions, type TFileStatus } from '@/db/schema/files';
 import { AppError } from '@/lib/app-error';
 import { bucketNames, presignDownload, type TPresignedUrl } from '@/lib/storage';
+import { recordUsageEvents, usageEventId } from '@/lib/usage';
 import { fileColumns, notFound, selectFile, selectFiles, type TFile, type TListFilesQuery } from './repo';
 import { finishStorageDeletionsSoon } from './deletion';
 
@@ -62,8 +63,15 @@ export async function updateFileStatus(tx: TTx, fileId: string, status: TFileSta
     .update(files)
     .set({ status, updatedAt: sql`now()` })
     .where(eq(files.id, fileId))
-    .returning(fileColumns);
-  return file;
+    .returning({ ...fileColumns, tenantId: files.tenantId });
+  if (status === 'completed') {
+    // Metered with the change: a file completes once, so its event id is derived from it.
+    await recordUsageEvents(tx, file.tenantId, [
+      { id: usageEventId('file_processed', fileId), type: 'file_processed', quantity: 1, occurredAt: new Date(), metadata: { fileId } },
+    ]);
+  }
+  const { tenantId: _tenantId, ...dto } = file;
+  return dto;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   readObjectStart,
 } from '@/lib/storage';
 import { logger } from '@/lib/telemetry';
+import { recordUsageEvents, usageEventId } from '@/lib/usage';
 import {
   assertQuota,
   fileColumns,
@@ -169,6 +170,7 @@ export async function uploadFile(
             updatedAt: nowMs,
           })
           .returning(fileColumns);
+        await meterUpload(tx, uploader.tenant.id, file.id, stored.sizeBytes);
         return file;
       });
     } catch (error) {
@@ -176,6 +178,13 @@ export async function uploadFile(
       throw error;
     }
   }
+}
+
+/** Meters an upload in the transaction that records it: no upload without its event, and each counted once. */
+async function meterUpload(tx: TTx, tenantId: string, fileId: string, sizeBytes: number): Promise<void> {
+  await recordUsageEvents(tx, tenantId, [
+    { id: usageEventId('file_upload', fileId), type: 'file_upload', quantity: sizeBytes, occurredAt: new Date(), metadata: { fileId } },
+  ]);
 }
 
 async function discardObject(storageKey: string): Promise<void> {
@@ -245,7 +254,10 @@ export type TCompletion = { ok: true; file: TFile } | { ok: false; error: AppErr
  */
 export async function completeUpload(inTenant: TInTenant, fileId: string): Promise<TCompletion> {
   const readPending = async (tx: TTx, lock: boolean) => {
-    const query = tx.select({ ...fileColumns, storageKey: files.storageKey }).from(files).where(eq(files.id, fileId));
+    const query = tx
+      .select({ ...fileColumns, storageKey: files.storageKey, tenantId: files.tenantId })
+      .from(files)
+      .where(eq(files.id, fileId));
     const [row] = lock ? await query.for('update') : await query;
     if (!row) throw notFound();
     if (row.status !== 'uploading') throw new AppError('conflict', `This upload is already complete (status ${row.status})`);
@@ -286,6 +298,7 @@ export async function completeUpload(inTenant: TInTenant, fileId: string): Promi
       .set({ status: 'uploaded', sha256, updatedAt: sql`now()` })
       .where(eq(files.id, fileId))
       .returning(fileColumns);
+    await meterUpload(tx, row.tenantId, fileId, row.sizeBytes);
     return updated;
   });
   return { ok: true, file };

@@ -1,4 +1,4 @@
-export { recordUsageEvents, type TUsageEvent } from './record';
+export { recordUsageEvents, usageEventId, type TUsageEvent } from './record';
 export { meterApiCall, flushUsage, startUsageFlusher, bufferedUsageCount, type TApiCall, type TFlushResult } from './meter';
 export {
   getUsageStats,

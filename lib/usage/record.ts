@@ -1,4 +1,5 @@
 import 'server-only';
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { TTx } from '@/db/client';
 import type { TUsageEventType } from '@/db/schema/usage';
@@ -67,4 +68,14 @@ export async function recordUsageEvents(tx: TTx, tenantId: string, events: reado
     )
     SELECT count(*)::int AS accepted FROM inserted`);
   return { accepted: Number(result?.accepted ?? 0) };
+}
+
+/**
+ * A stable event id for something that happens once per object (a file's upload, its processing): the same
+ * occurrence reported twice — a retried request, a replayed job step — is counted once.
+ */
+export function usageEventId(...parts: string[]): string {
+  const hex = createHash('sha256').update(parts.join(':')).digest('hex');
+  // Shaped as a version-5-style UUID so it fits the uuid column.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
