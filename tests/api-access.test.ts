@@ -382,6 +382,7 @@ const COVERED_ELSEWHERE = [
   ['/api/v1/files', 'tests/files-access.test.ts'],
   ['/api/v1/admin/archival', 'tests/archival-access.test.ts'],
   ['/api/v1/usage', 'tests/usage-access.test.ts'],
+  ['/api/v1/admin/plans', 'tests/billing-access.test.ts'],
 ] as const;
 
 describe('coverage of this table', () => {

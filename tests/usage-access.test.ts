@@ -7,6 +7,7 @@ import { usageEvents } from '@/db/schema/usage';
 import { seedDemoData } from '@/db/seed';
 import { permissionsOf, ROLE_PERMISSIONS, type TPermission } from '@/lib/auth';
 import * as breakdownRoute from '../app/api/v1/usage/breakdown/route';
+import * as currentRoute from '../app/api/v1/usage/current/route';
 import * as eventsRoute from '../app/api/v1/usage/events/route';
 import * as statsRoute from '../app/api/v1/usage/stats/route';
 import { callRoute, createKey, demoUsers, expectError, hostOf, type TCallResult, type TDemo, type TDemoMember } from './support/http';
@@ -61,6 +62,13 @@ const cases: TCase[] = [
     successStatus: 200,
     returns: 'endpoints',
     call: (c, host) => callRoute(breakdownRoute.GET, { host, path: '/api/v1/usage/breakdown?period=7d', ...c }),
+  },
+  {
+    operation: 'GET /api/v1/usage/current',
+    permission: 'usage:read',
+    successStatus: 200,
+    returns: 'apiCalls',
+    call: (c, host) => callRoute(currentRoute.GET, { host, path: '/api/v1/usage/current', ...c }),
   },
 ];
 

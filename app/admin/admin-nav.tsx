@@ -8,6 +8,7 @@ const ITEMS = [
   { href: '/admin', label: 'Tenants', segment: null },
   { href: '/admin/users', label: 'Users', segment: 'users' },
   { href: '/admin/archival', label: 'Archival', segment: 'archival' },
+  { href: '/admin/plans', label: 'Plans', segment: 'plans' },
 ];
 
 export function AdminNav() {

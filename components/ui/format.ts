@@ -32,3 +32,10 @@ export function formatBytes(bytes: number): string {
 export function formatNumber(value: number): string {
   return String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
+
+/** Integer cents as dollars, e.g. 99900 → $999.00 (integer arithmetic, no float rounding). */
+export function formatCents(cents: number): string {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  return `${sign}$${formatNumber(Math.floor(abs / 100))}.${pad(abs % 100)}`;
+}

@@ -1,6 +1,6 @@
 export { withTenant, withPlatform, platformDb, assertAppRoleIsRestricted } from './context';
 export { tenantSlugFromHost, slugProblem, RESERVED_SLUGS, TENANT_SLUG_HEADER } from './host';
-export { PLAN_LIMITS } from './plans';
+export { listPlanRows, findPlanRow, planForAssignment, planColumns, type TPlan } from './plans';
 export {
   ZSlug,
   ZPlanId,

@@ -6,7 +6,7 @@ import { PLAN_IDS, tenantSettings, tenants, type TPlanId } from '@/db/schema/ten
 import { AppError, isUniqueViolation } from '@/lib/app-error';
 import { platformDb } from './context';
 import { slugProblem } from './host';
-import { PLAN_LIMITS } from './plans';
+import { planForAssignment } from './plans';
 
 export const ZSlug = z
   .string()
@@ -168,7 +168,7 @@ export async function createTenant(
     throw new AppError('validation_failed', `Slug ${problem}`, { fields: [{ field: 'slug', message: `Slug ${problem}` }] });
   }
   const plan = input.plan ?? 'free';
-  const limits = PLAN_LIMITS[plan];
+  const limits = await planForAssignment(tx, plan);
   try {
     const [tenant] = await tx
       .insert(tenants)
@@ -176,8 +176,8 @@ export async function createTenant(
         name: input.name,
         slug: input.slug,
         plan,
-        storageQuotaBytes: limits.storageQuotaBytes,
-        apiQuotaMonthly: limits.apiQuotaMonthly,
+        storageQuotaBytes: limits.storageBytes,
+        apiQuotaMonthly: limits.apiCallsPerMonth,
       })
       .returning(refColumns);
     await tx.insert(tenantSettings).values({ tenantId: tenant.id });
@@ -236,15 +236,15 @@ export async function setTenantActive(tx: TTx, tenantId: string, isActive: boole
   return row;
 }
 
-/** Moves a tenant to a plan and to that plan's quotas. */
+/** Moves a tenant to a plan and to that plan's quotas, as the plans table has them now. */
 export async function changeTenantPlan(tx: TTx, tenantId: string, plan: TPlanId): Promise<TTenantRef> {
-  const limits = PLAN_LIMITS[plan];
+  const limits = await planForAssignment(tx, plan);
   const [row] = await tx
     .update(tenants)
     .set({
       plan,
-      storageQuotaBytes: limits.storageQuotaBytes,
-      apiQuotaMonthly: limits.apiQuotaMonthly,
+      storageQuotaBytes: limits.storageBytes,
+      apiQuotaMonthly: limits.apiCallsPerMonth,
       updatedAt: new Date(),
     })
     .where(eq(tenants.id, tenantId))

@@ -40,3 +40,15 @@ export const usageBreakdownEndpoint = defineEndpoint({
   query: ZUsagePeriodQuery,
   responds: '{ period, from, to, endpoints: [{ endpoint, method, path, count }] }',
 });
+
+export const currentUsageEndpoint = defineEndpoint({
+  method: 'GET',
+  path: '/api/v1/usage/current',
+  summary:
+    'This billing period (the calendar month in UTC): used, limit and percentage for files uploaded, API calls and ' +
+    'storage (bytes stored now, hot and archived)',
+  tag: 'Usage',
+  access: 'tenant',
+  permission: 'usage:read',
+  responds: '{ periodStart, periodEnd, plan, files, apiCalls, storage: { used, limit, percentage, hotBytes, archivedBytes } }',
+});

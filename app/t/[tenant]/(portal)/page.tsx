@@ -4,7 +4,8 @@ import { Card } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { formatBytes, formatDate, formatNumber } from '@/components/ui/format';
 import { listMembers } from '@/lib/auth';
-import { PLAN_LIMITS, withTenant } from '@/lib/tenancy';
+import { getPlan } from '@/lib/billing';
+import { withTenant } from '@/lib/tenancy';
 import { requireMember } from '../portal-context';
 
 export const metadata: Metadata = { title: 'Dashboard' };
@@ -21,8 +22,7 @@ function Stat({ label, value, detail }: { label: string; value: string; detail?:
 
 export default async function DashboardPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant, user, role, permissions } = await requireMember((await params).tenant);
-  const members = await withTenant(tenant.id, (tx) => listMembers(tx));
-  const plan = PLAN_LIMITS[tenant.plan];
+  const [members, plan] = await withTenant(tenant.id, async (tx) => [await listMembers(tx), await getPlan(tx, tenant.plan)] as const);
 
   const links = [
     { href: '/files', label: 'Upload and browse files', permission: 'files:read' as const },

@@ -1,0 +1,3 @@
+export { ZPlanPatch, listPlans, getPlan, updatePlan, type TPlanPatch } from './plans';
+export { getCurrentUsage, billingPeriod, type TCurrentUsage, type TQuotaUse } from './current-usage';
+export type { TPlan } from '@/lib/tenancy';
