@@ -1,0 +1,17 @@
+import { expect, test } from '@playwright/test';
+import { DEMO_PASSWORD, PORT } from './support';
+
+test('an operator sees the plans, the archival runs and can start a run from the console', async ({ page }) => {
+  await page.goto(`http://localhost:${PORT}/sign-in?next=/admin/plans`);
+  await page.getByLabel('Email').fill('operator@sitework.local');
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(`http://localhost:${PORT}/admin/plans`);
+  await expect(page.getByRole('heading', { name: 'Plans', exact: true })).toBeVisible();
+  await expect(page.getByText('$99.00').first()).toBeVisible();
+  await expect(page.getByText('$999.00').first()).toBeVisible();
+
+  await page.goto(`http://localhost:${PORT}/admin/archival`);
+  await page.getByRole('button', { name: 'Run archival now' }).click();
+  await expect(page.getByText('succeeded').first()).toBeVisible({ timeout: 20_000 });
+});
