@@ -4,6 +4,8 @@ export { defineEndpoint, type TEndpoint, type TAccess, type THttpMethod } from '
 export { resolveTenantCaller, resolvePlatformCaller, type TTenantCaller, type TPlatformCaller, type TPrincipal } from './caller';
 export { errorResponse, toAppError, parseWith } from './errors';
 export { DEFAULT_REQUESTS_PER_MINUTE } from './rate-limit';
+export { resetPlanCache } from './plan-cache';
+export { resetQuotaCache } from './quota';
 export { openApiDocument } from './openapi';
 export { encodeCursor, decodeCursor, page, type TCursor } from './cursor';
 export * from './v1';

@@ -17,7 +17,9 @@ import {
 } from './caller';
 import type { TAccess, TEndpoint } from './endpoint';
 import { errorResponse, parseWith, toAppError } from './errors';
-import { consumeRequest } from './rate-limit';
+import { cachedPlan } from './plan-cache';
+import { admitApiCall } from './quota';
+import { consumeRequest, DEFAULT_REQUESTS_PER_MINUTE } from './rate-limit';
 
 type TInfer<T> = [NonNullable<T>] extends [never]
   ? undefined
@@ -83,7 +85,8 @@ function toResponse(result: unknown, successStatus: number | undefined): Respons
 
 /**
  * The one wrapper of every route handler. In order: request id → span → tenant and caller → permission →
- * rate limit → validation → handler in withTenant (or withPlatform) → uniform JSON errors → metrics and logs.
+ * monthly quota and rate limit (both in memory) → validation → handler in withTenant (or withPlatform) →
+ * uniform JSON errors → metrics and logs.
  */
 export function route<E extends TEndpoint>(
   endpoint: E,
@@ -97,6 +100,8 @@ export function route<E extends TEndpoint>(
     return tracer.startActiveSpan(`${endpoint.method} ${routeLabel}`, async (span) => {
       let status = 500;
       let tenantId: string | undefined;
+      // Calls refused by the monthly quota did no work: they are not metered.
+      let isMetered = true;
       const headers = new Headers({ 'x-request-id': requestId });
       try {
         let caller: TTenantCaller | TPlatformCaller | null = null;
@@ -108,7 +113,18 @@ export function route<E extends TEndpoint>(
           assertPermission(tenantCaller, endpoint.permission);
           const principalKey =
             tenantCaller.principal.kind === 'api_key' ? `key:${tenantCaller.principal.keyId}` : `user:${tenantCaller.userId}`;
-          for (const [name, value] of Object.entries(await consumeRequest(principalKey))) headers.set(name, value);
+          // Plans and the month's call count come from process memory: no database round trip here.
+          const plan = await cachedPlan(tenantCaller.tenant.plan);
+          try {
+            await admitApiCall(tenantId, plan?.isHardLimit ?? true);
+          } catch (refusal) {
+            isMetered = false;
+            throw refusal;
+          }
+          const requestsPerMinute = plan?.requestsPerMinute ?? DEFAULT_REQUESTS_PER_MINUTE;
+          for (const [name, value] of Object.entries(await consumeRequest(principalKey, requestsPerMinute))) {
+            headers.set(name, value);
+          }
           caller = tenantCaller;
         } else if (endpoint.access === 'platform') {
           caller = await resolvePlatformCaller(facts);
@@ -152,8 +168,8 @@ export function route<E extends TEndpoint>(
         span.setAttribute('http.response.status_code', status);
         span.end();
         observeRequest(routeLabel, endpoint.method, status, seconds);
-        // Every request of a known tenant counts, 4xx included; a buffered push, flushed in batches (lib/usage).
-        if (tenantId) meterApiCall({ tenantId, route: routeLabel, method: endpoint.method, status, occurredAt: new Date() });
+        // Every admitted request of a known tenant counts, 4xx included; a buffered push, flushed in batches (lib/usage).
+        if (tenantId && isMetered) meterApiCall({ tenantId, route: routeLabel, method: endpoint.method, status, occurredAt: new Date() });
         // One access-log line per request; the mixin adds the trace and span ids.
         logger.info({ requestId, tenantId, method: endpoint.method, route: routeLabel, status, ms: Math.round(seconds * 1000) }, 'request');
       }

@@ -12,3 +12,4 @@ export {
   type TUsageByType,
 } from './stats';
 export { ZReportedUsageEvent, ZUsageEventBatch, ZUsagePeriodQuery, MAX_EVENTS_PER_BATCH, type TUsageEventBatch } from './input';
+export { readApiCallQuotaUse, type TApiCallQuotaUse } from './month-api-calls';
