@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { tenants } from './tenancy';
 
 export const USAGE_EVENT_TYPES = ['api_call', 'file_upload', 'file_processed', 'storage_bytes', 'cost_estimate'] as const;
@@ -77,5 +77,35 @@ export const usageDaily = pgTable(
   (t) => [
     primaryKey({ name: 'usage_daily_pkey', columns: [t.tenantId, t.day, t.eventType, t.route] }),
     check('usage_daily_type_check', eventTypeCheck(t.eventType)),
+  ],
+);
+
+export const USAGE_WARNING_METRICS = ['files', 'api_calls', 'storage'] as const;
+export type TUsageWarningMetric = (typeof USAGE_WARNING_METRICS)[number];
+export const USAGE_WARNING_THRESHOLDS = [80, 90, 100] as const;
+export type TUsageWarningThreshold = (typeof USAGE_WARNING_THRESHOLDS)[number];
+
+/**
+ * Quota warnings, one row per (metric, threshold, billing period): the unique key makes each fire once per
+ * period however often the check runs. used/limit are the figures at the moment it fired.
+ */
+export const usageWarnings = pgTable(
+  'usage_warnings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    metric: text('metric').$type<TUsageWarningMetric>().notNull(),
+    thresholdPercent: integer('threshold_percent').$type<TUsageWarningThreshold>().notNull(),
+    periodStart: date('period_start', { mode: 'string' }).notNull(),
+    used: bigint('used', { mode: 'number' }).notNull(),
+    limit: bigint('limit', { mode: 'number' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('usage_warnings_once_per_period_idx').on(t.tenantId, t.metric, t.thresholdPercent, t.periodStart),
+    check('usage_warnings_metric_check', sql`${t.metric} in ('files', 'api_calls', 'storage')`),
+    check('usage_warnings_threshold_check', sql`${t.thresholdPercent} in (80, 90, 100)`),
   ],
 );

@@ -1,9 +1,11 @@
 import 'server-only';
 import { runArchival, trackGlacierRestores, type TArchivalTrigger } from '@/lib/archival';
+import { checkAllUsageWarnings } from '@/lib/billing';
 import { job } from './job';
 
 export const ARCHIVAL_RUN_JOB = 'archival-run';
 export const RESTORE_TRACKING_JOB = 'archival-restore-tracking';
+export const USAGE_WARNINGS_JOB = 'usage-warnings-check';
 
 export interface TArchivalRunJobData {
   trigger: TArchivalTrigger;
@@ -37,4 +39,15 @@ export const restoreTrackingJob = job<Record<string, never>>(
   () => trackGlacierRestores(),
 );
 
-export const JOB_DEFINITIONS = [archivalRunJob, restoreTrackingJob];
+/** Every 5 minutes: records the 80/90/100 % quota warnings each active tenant crossed this period. */
+export const usageWarningsJob = job<Record<string, never>>(
+  {
+    name: USAGE_WARNINGS_JOB,
+    queue: { policy: 'singleton', expireInSeconds: 4 * 60, retryLimit: 0 },
+    cron: '*/5 * * * *',
+    cronData: {},
+  },
+  () => checkAllUsageWarnings(),
+);
+
+export const JOB_DEFINITIONS = [archivalRunJob, restoreTrackingJob, usageWarningsJob];

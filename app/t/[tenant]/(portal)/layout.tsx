@@ -4,9 +4,12 @@ import { PortalNav, type TNavItem } from '@/components/portal/portal-nav';
 import { TenantBrand } from '@/components/portal/tenant-brand';
 import { TenantSwitcher } from '@/components/portal/tenant-switcher';
 import { AuthCard } from '@/components/auth/auth-card';
+import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { listUserTenants, type TPermission } from '@/lib/auth';
+import { describeUsageWarning, listActiveWarnings } from '@/lib/billing';
 import { config } from '@/lib/config';
+import { withTenant } from '@/lib/tenancy';
 import { brandingOf, loadPortal } from '../portal-context';
 import { switchTenantAction } from './actions';
 
@@ -48,6 +51,8 @@ export default async function PortalLayout({ children, params }: { children: Rea
 
   const tenants = await listUserTenants(portal.user.id);
   const nav = NAV.filter((item) => !item.permission || portal.permissions.has(item.permission));
+  const tenantId = portal.tenant.id;
+  const warnings = portal.permissions.has('usage:read') ? await withTenant(tenantId, (tx) => listActiveWarnings(tx, tenantId)) : [];
 
   return (
     <div className="flex min-h-screen flex-col">
@@ -76,7 +81,23 @@ export default async function PortalLayout({ children, params }: { children: Rea
       </header>
       <div className="flex flex-1 flex-col md:flex-row">
         <PortalNav items={nav.map(({ href, label }) => ({ href, label }))} />
-        <main className="min-w-0 flex-1 px-4 py-6 sm:px-6 lg:px-8">{children}</main>
+        <main className="min-w-0 flex-1 px-4 py-6 sm:px-6 lg:px-8">
+          {warnings.length > 0 && (
+            <Alert tone="warning" title="Usage limits" className="mb-6">
+              <ul className="list-inside list-disc">
+                {warnings.map((warning) => (
+                  <li key={warning.metric}>{describeUsageWarning(warning)}</li>
+                ))}
+              </ul>
+              {portal.permissions.has('billing:read') && (
+                <Link href="/billing" className="font-medium underline">
+                  Review your plan
+                </Link>
+              )}
+            </Alert>
+          )}
+          {children}
+        </main>
       </div>
     </div>
   );
