@@ -2,6 +2,9 @@ import 'server-only';
 import { AppError } from '@/lib/app-error';
 import { logger } from '@/lib/telemetry';
 import { readApiCallQuotaUse } from '@/lib/usage';
+import type { TTenantCaller } from './caller';
+import { cachedPlan } from './plan-cache';
+import { consumeRequest, DEFAULT_REQUESTS_PER_MINUTE } from './rate-limit';
 
 /**
  * The monthly API-call quota, checked without a database round trip on the request path. Per tenant, this
@@ -107,4 +110,16 @@ export async function admitApiCall(tenantId: string, isHardLimit: boolean, nowMs
 /** Forgets every tenant's count, so the next request of each reads the rollup again (tests). */
 export function resetQuotaCache(): void {
   quotas.clear();
+}
+
+/**
+ * Admits a tenant request: the monthly API-call quota, then the per-plan request rate. Both are decided from
+ * process memory (no database round trip). Returns the RateLimit headers; throws 429 quota_exceeded or
+ * rate_limited.
+ */
+export async function admitTenantRequest(caller: TTenantCaller): Promise<Record<string, string>> {
+  const plan = await cachedPlan(caller.tenant.plan);
+  await admitApiCall(caller.tenant.id, plan?.isHardLimit ?? true);
+  const principalKey = caller.principal.kind === 'api_key' ? `key:${caller.principal.keyId}` : `user:${caller.userId}`;
+  return consumeRequest(principalKey, plan?.requestsPerMinute ?? DEFAULT_REQUESTS_PER_MINUTE);
 }

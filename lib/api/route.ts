@@ -17,9 +17,7 @@ import {
 } from './caller';
 import type { TAccess, TEndpoint } from './endpoint';
 import { errorResponse, parseWith, toAppError } from './errors';
-import { cachedPlan } from './plan-cache';
-import { admitApiCall } from './quota';
-import { consumeRequest, DEFAULT_REQUESTS_PER_MINUTE } from './rate-limit';
+import { admitTenantRequest } from './quota';
 
 type TInfer<T> = [NonNullable<T>] extends [never]
   ? undefined
@@ -111,20 +109,7 @@ export function route<E extends TEndpoint>(
           tenantId = tenantCaller.tenant.id;
           span.setAttribute('tenant.id', tenantId);
           assertPermission(tenantCaller, endpoint.permission);
-          const principalKey =
-            tenantCaller.principal.kind === 'api_key' ? `key:${tenantCaller.principal.keyId}` : `user:${tenantCaller.userId}`;
-          // Plans and the month's call count come from process memory: no database round trip here.
-          const plan = await cachedPlan(tenantCaller.tenant.plan);
-          try {
-            await admitApiCall(tenantId, plan?.isHardLimit ?? true);
-          } catch (refusal) {
-            isMetered = false;
-            throw refusal;
-          }
-          const requestsPerMinute = plan?.requestsPerMinute ?? DEFAULT_REQUESTS_PER_MINUTE;
-          for (const [name, value] of Object.entries(await consumeRequest(principalKey, requestsPerMinute))) {
-            headers.set(name, value);
-          }
+          for (const [name, value] of Object.entries(await admitTenantRequest(tenantCaller))) headers.set(name, value);
           caller = tenantCaller;
         } else if (endpoint.access === 'platform') {
           caller = await resolvePlatformCaller(facts);
@@ -157,6 +142,7 @@ export function route<E extends TEndpoint>(
       } catch (thrown) {
         const error = toAppError(thrown);
         status = error.status;
+        isMetered = error.code !== 'quota_exceeded';
         if (status >= 500) {
           logger.error({ err: thrown, requestId, tenantId, route: routeLabel, method: endpoint.method }, 'request failed');
           span.recordException(thrown as Error);
