@@ -39,6 +39,13 @@ describe('parseConfig', () => {
       LOG_LEVEL: 'info',
       SIGNIN_MAX_ATTEMPTS: 5,
       SIGNIN_WINDOW_SECONDS: 900,
+      BILLING_TAX_RATE_BPS: 1000,
+      BILLING_CURRENCY: 'usd',
+      INVOICE_DUE_DAYS: 30,
+      STRIPE_SECRET_KEY: undefined,
+      STRIPE_WEBHOOK_SECRET: undefined,
+      STRIPE_API_URL: undefined,
+      USAGE_RAW_RETENTION_DAYS: 400,
     });
   });
 

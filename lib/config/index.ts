@@ -40,6 +40,16 @@ const ZConfig = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SIGNIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   SIGNIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  // Tax on invoices in basis points (1000 = 10 %), an integer so invoice arithmetic stays exact.
+  BILLING_TAX_RATE_BPS: z.coerce.number().int().min(0).max(10_000).default(1000),
+  BILLING_CURRENCY: z.string().regex(/^[a-z]{3}$/, 'must be a lower-case ISO 4217 code such as usd').default('usd'),
+  INVOICE_DUE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  // Another Stripe-compatible API (stripe-mock, a test stand-in); unset means api.stripe.com.
+  STRIPE_API_URL: optionalHttpUrl,
+  // Raw usage events older than this are pruned nightly; the hourly and daily rollups are kept.
+  USAGE_RAW_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
 });
 
 export type TConfig = z.infer<typeof ZConfig> & { APP_URL: string };
