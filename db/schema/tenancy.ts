@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const PLAN_IDS = ['free', 'starter', 'professional', 'enterprise'] as const;
 export type TPlanId = (typeof PLAN_IDS)[number];
@@ -45,3 +45,30 @@ export const tenantSettings = pgTable('tenant_settings', {
   brandingPrimaryColor: text('branding_primary_color'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+export const PLAN_CHANGE_SOURCES = ['created', 'owner', 'operator', 'checkout', 'backfill'] as const;
+export type TPlanChangeSource = (typeof PLAN_CHANGE_SOURCES)[number];
+
+/**
+ * Every plan a tenant has been on and from when: invoices prorate the base price over these segments. A row
+ * is written in the same transaction as the tenant's plan column (creation, owner change, operator change,
+ * Stripe Checkout). changed_by is a user id, kept as plain uuid so history survives the user's deletion.
+ */
+export const tenantPlanChanges = pgTable(
+  'tenant_plan_changes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    fromPlan: text('from_plan').$type<TPlanId>(),
+    toPlan: text('to_plan').$type<TPlanId>().notNull(),
+    effectiveAt: timestamp('effective_at', { withTimezone: true }).notNull().defaultNow(),
+    source: text('source').$type<TPlanChangeSource>().notNull(),
+    changedBy: uuid('changed_by'),
+  },
+  (t) => [
+    index('tenant_plan_changes_tenant_effective_idx').on(t.tenantId, t.effectiveAt),
+    check('tenant_plan_changes_source_check', sql`${t.source} in ('created', 'owner', 'operator', 'checkout', 'backfill')`),
+  ],
+);
