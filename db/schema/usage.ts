@@ -11,7 +11,7 @@ const eventTypeCheck = (column: unknown) =>
 /**
  * Raw usage events, one row per event id. The key is (tenant_id, id) so an id reported by one tenant can
  * never make another tenant's event look like a duplicate. quantity: 1 per call or processed file, bytes for
- * uploads and storage snapshots. Retention pruning of old rows is a later step (the rollups keep the totals).
+ * uploads and storage snapshots. Rows older than USAGE_RAW_RETENTION_DAYS are pruned nightly (lib/usage/retention.ts); the rollups keep the totals.
  */
 export const usageEvents = pgTable(
   'usage_events',

@@ -49,7 +49,7 @@ const ZConfig = z.object({
   // Another Stripe-compatible API (stripe-mock, a test stand-in); unset means api.stripe.com.
   STRIPE_API_URL: optionalHttpUrl,
   // Raw usage events older than this are pruned nightly; the hourly and daily rollups are kept.
-  USAGE_RAW_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
+  USAGE_RAW_RETENTION_DAYS: z.coerce.number().int().min(366, 'must be at least 366: scripts may report events up to 366 days old').default(400),
 });
 
 export type TConfig = z.infer<typeof ZConfig> & { APP_URL: string };

@@ -1,11 +1,15 @@
 import 'server-only';
 import { runArchival, trackGlacierRestores, type TArchivalTrigger } from '@/lib/archival';
-import { checkAllUsageWarnings } from '@/lib/billing';
+import { checkAllUsageWarnings, recordAllStorageSnapshots } from '@/lib/billing';
+import { config } from '@/lib/config';
+import { pruneUsageEvents } from '@/lib/usage';
 import { job } from './job';
 
 export const ARCHIVAL_RUN_JOB = 'archival-run';
 export const RESTORE_TRACKING_JOB = 'archival-restore-tracking';
 export const USAGE_WARNINGS_JOB = 'usage-warnings-check';
+export const STORAGE_SNAPSHOTS_JOB = 'storage-snapshots';
+export const USAGE_RETENTION_JOB = 'usage-retention';
 
 export interface TArchivalRunJobData {
   trigger: TArchivalTrigger;
@@ -50,4 +54,28 @@ export const usageWarningsJob = job<Record<string, never>>(
   () => checkAllUsageWarnings(),
 );
 
-export const JOB_DEFINITIONS = [archivalRunJob, restoreTrackingJob, usageWarningsJob];
+/** Daily at 00:10 UTC: each active tenant's storage_bytes point for the new day (the invoices' storage figure). */
+export const storageSnapshotsJob = job<Record<string, never>>(
+  {
+    name: STORAGE_SNAPSHOTS_JOB,
+    // A retry is safe (one event id per tenant and day) and keeps a brief outage from leaving a day without a point.
+    queue: { policy: 'singleton', expireInSeconds: 6 * 60 * 60, retryLimit: 3, retryDelay: 10 * 60 },
+    cron: '10 0 * * *',
+    cronData: {},
+  },
+  () => recordAllStorageSnapshots(),
+);
+
+/** Nightly at 03:30 UTC: deletes raw usage events older than USAGE_RAW_RETENTION_DAYS; the rollups stay. */
+export const usageRetentionJob = job<Record<string, never>>(
+  {
+    name: USAGE_RETENTION_JOB,
+    // No retry: the next night deletes whatever this run left.
+    queue: { policy: 'singleton', expireInSeconds: 23 * 60 * 60, retryLimit: 0 },
+    cron: '30 3 * * *',
+    cronData: {},
+  },
+  () => pruneUsageEvents({ olderThanDays: config().USAGE_RAW_RETENTION_DAYS }),
+);
+
+export const JOB_DEFINITIONS = [archivalRunJob, restoreTrackingJob, usageWarningsJob, storageSnapshotsJob, usageRetentionJob];

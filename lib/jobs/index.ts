@@ -1,4 +1,12 @@
 export { job, type TJobContext, type TJobDefinition } from './job';
 export { startJobs, stopJobs, stopJobsOnSignals, runningJobs, JOBS_SCHEMA } from './boss';
-export { ARCHIVAL_RUN_JOB, RESTORE_TRACKING_JOB, USAGE_WARNINGS_JOB, JOB_DEFINITIONS, type TArchivalRunJobData } from './definitions';
+export {
+  ARCHIVAL_RUN_JOB,
+  RESTORE_TRACKING_JOB,
+  USAGE_WARNINGS_JOB,
+  STORAGE_SNAPSHOTS_JOB,
+  USAGE_RETENTION_JOB,
+  JOB_DEFINITIONS,
+  type TArchivalRunJobData,
+} from './definitions';
 export { requestArchivalRun } from './archival';

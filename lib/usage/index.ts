@@ -13,3 +13,4 @@ export {
 } from './stats';
 export { ZReportedUsageEvent, ZUsageEventBatch, ZUsagePeriodQuery, MAX_EVENTS_PER_BATCH, type TUsageEventBatch } from './input';
 export { readApiCallQuotaUse, type TApiCallQuotaUse } from './month-api-calls';
+export { pruneUsageEvents } from './retention';
