@@ -28,8 +28,8 @@ export const createTenantAction = action(
 
 export const changeTenantPlanAction = action(
   { name: 'adminChangeTenantPlan', access: 'platform', input: z.object({ tenantId: ZId, plan: ZPlanId }) },
-  async ({ data, tx }) => {
-    const tenant = await changeTenantPlan(tx, data.tenantId, data.plan);
+  async ({ data, tx, caller }) => {
+    const tenant = await changeTenantPlan(tx, data.tenantId, data.plan, { source: 'operator', userId: caller.user.id });
     return { id: tenant.id, plan: tenant.plan };
   },
 );

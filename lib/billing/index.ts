@@ -9,3 +9,31 @@ export {
   type TUsageWarning,
   type TUsageWarningRun,
 } from './usage-warnings';
+export {
+  recordStorageSnapshot,
+  recordAllStorageSnapshots,
+  readStorageSnapshots,
+  type TStorageSnapshot,
+  type TStorageSnapshotRun,
+} from './storage-snapshots';
+export {
+  ZInvoicePeriod,
+  ZInvoiceStatusChange,
+  periodBounds,
+  periodOf,
+  previousPeriod,
+  gatherInvoiceInput,
+  estimateCurrentInvoice,
+  billTenantPeriod,
+  finalizeInvoice,
+  runInvoices,
+  listInvoices,
+  getInvoice,
+  setInvoiceStatus,
+  listAllInvoices,
+  type TInvoice,
+  type TInvoiceLine,
+  type TInvoiceRunResult,
+  type TBillTenantResult,
+} from './invoices';
+export { computeInvoice, roundHalfUp, toDecimal, storageByDay, GIB_BYTES, type TComputedInvoice, type TComputedLine, type TInvoiceInput, type TPlanPricing } from './invoice-math';

@@ -2,7 +2,7 @@ import 'server-only';
 import { and, desc, eq, ilike, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TTx } from '@/db/client';
-import { PLAN_IDS, tenantSettings, tenants, type TPlanId } from '@/db/schema/tenancy';
+import { PLAN_IDS, tenantPlanChanges, tenantSettings, tenants, type TPlanChangeSource, type TPlanId } from '@/db/schema/tenancy';
 import { AppError, isUniqueViolation } from '@/lib/app-error';
 import { platformDb } from './context';
 import { slugProblem } from './host';
@@ -181,6 +181,7 @@ export async function createTenant(
       })
       .returning(refColumns);
     await tx.insert(tenantSettings).values({ tenantId: tenant.id });
+    await tx.insert(tenantPlanChanges).values({ tenantId: tenant.id, toPlan: plan, source: 'created' });
     return tenant;
   } catch (error) {
     if (isUniqueViolation(error, 'tenants_slug_key')) {
@@ -236,9 +237,21 @@ export async function setTenantActive(tx: TTx, tenantId: string, isActive: boole
   return row;
 }
 
-/** Moves a tenant to a plan and to that plan's quotas, as the plans table has them now. */
-export async function changeTenantPlan(tx: TTx, tenantId: string, plan: TPlanId): Promise<TTenantRef> {
+/**
+ * Moves a tenant to a plan and to that plan's quotas, as the plans table has them now, from this moment:
+ * the change is written to the plan history in the same transaction, and invoices prorate the base price
+ * over that history. Choosing the plan the tenant is already on refreshes its quotas and records nothing.
+ */
+export async function changeTenantPlan(
+  tx: TTx,
+  tenantId: string,
+  plan: TPlanId,
+  by: { source: Exclude<TPlanChangeSource, 'created' | 'backfill'>; userId?: string | null } = { source: 'operator' },
+): Promise<TTenantRef & { previousPlan: TPlanId }> {
   const limits = await planForAssignment(tx, plan);
+  // Lock the row so two changes at once are recorded in the order they happen.
+  const [current] = await tx.select({ plan: tenants.plan }).from(tenants).where(eq(tenants.id, tenantId)).for('update');
+  if (!current) throw new AppError('not_found', 'Tenant not found');
   const [row] = await tx
     .update(tenants)
     .set({
@@ -249,6 +262,10 @@ export async function changeTenantPlan(tx: TTx, tenantId: string, plan: TPlanId)
     })
     .where(eq(tenants.id, tenantId))
     .returning(refColumns);
-  if (!row) throw new AppError('not_found', 'Tenant not found');
-  return row;
+  if (current.plan !== plan) {
+    await tx
+      .insert(tenantPlanChanges)
+      .values({ tenantId, fromPlan: current.plan, toPlan: plan, source: by.source, changedBy: by.userId ?? null });
+  }
+  return { ...row, previousPlan: current.plan };
 }
