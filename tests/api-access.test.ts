@@ -383,6 +383,9 @@ const COVERED_ELSEWHERE = [
   ['/api/v1/admin/archival', 'tests/archival-access.test.ts'],
   ['/api/v1/usage', 'tests/usage-access.test.ts'],
   ['/api/v1/admin/plans', 'tests/billing-access.test.ts'],
+  ['/api/v1/invoices', 'tests/invoices-access.test.ts'],
+  ['/api/v1/billing', 'tests/invoices-access.test.ts'],
+  ['/api/v1/admin/invoices', 'tests/invoices-access.test.ts'],
 ] as const;
 
 describe('coverage of this table', () => {

@@ -19,6 +19,8 @@ export {
 export {
   ZInvoicePeriod,
   ZInvoiceStatusChange,
+  assertBillablePeriod,
+  canMoveInvoice,
   periodBounds,
   periodOf,
   previousPeriod,
@@ -37,3 +39,19 @@ export {
   type TBillTenantResult,
 } from './invoices';
 export { computeInvoice, roundHalfUp, toDecimal, storageByDay, GIB_BYTES, type TComputedInvoice, type TComputedLine, type TInvoiceInput, type TPlanPricing } from './invoice-math';
+export {
+  stripeEnabled,
+  stripeClient,
+  ensureStripeCustomer,
+  pushInvoiceToStripe,
+  pushOpenInvoicesToStripe,
+  createPlanCheckout,
+  handleStripeWebhook,
+  type TStripePushResult,
+  type TStripePushRun,
+  type TStripeWebhookResult,
+} from './stripe';
+export { runBilling, type TBillingRunResult } from './billing-run';
+export { changePlanAsOwner, ZPlanChange, type TPlanChangeResult } from './plan-change';
+export { changeInvoiceStatus } from './invoice-status';
+export { getBillingSummary, type TBillingSummary } from './summary';

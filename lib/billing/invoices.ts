@@ -268,6 +268,20 @@ export async function finalizeInvoice(invoiceId: string, now: Date = new Date())
   });
 }
 
+/** A period can be invoiced once it is a well-formed month that has ended; a 400 naming `period` otherwise. */
+export function assertBillablePeriod(period: string, now: Date = new Date()): { start: Date; end: Date } {
+  if (!ZInvoicePeriod.safeParse(period).success) {
+    throw new AppError('validation_failed', 'period must be a month as YYYY-MM', { fields: [{ field: 'period', message: 'must be a month as YYYY-MM' }] });
+  }
+  const bounds = periodBounds(period);
+  if (bounds.end.getTime() > now.getTime()) {
+    throw new AppError('validation_failed', `The period ${period} has not ended yet: it can be invoiced from ${bounds.end.toISOString()}`, {
+      fields: [{ field: 'period', message: 'has not ended yet' }],
+    });
+  }
+  return bounds;
+}
+
 export interface TInvoiceRunResult {
   period: string;
   tenants: number;
@@ -288,12 +302,7 @@ export async function runInvoices(
 ): Promise<TInvoiceRunResult> {
   const now = options.now ?? new Date();
   const period = options.period ?? previousPeriod(now);
-  const { end } = periodBounds(period);
-  if (end.getTime() > now.getTime()) {
-    throw new AppError('validation_failed', `The period ${period} has not ended yet: it can be invoiced from ${end.toISOString()}`, {
-      fields: [{ field: 'period', message: 'has not ended yet' }],
-    });
-  }
+  const { end } = assertBillablePeriod(period, now);
   const rows = await withPlatform((tx) =>
     tx
       .select({ id: tenants.id })
@@ -385,6 +394,9 @@ const TRANSITIONS: Record<TInvoiceStatus, readonly TInvoiceStatus[]> = {
   void: [],
 };
 
+/** Whether an invoice in `from` may move to `to` (moving to the state it is in is allowed: a no-op). */
+export const canMoveInvoice = (from: TInvoiceStatus, to: TInvoiceStatus): boolean => from === to || TRANSITIONS[from].includes(to);
+
 export const ZInvoiceStatusChange = z.object({ status: z.enum(['open', 'paid', 'void', 'uncollectible']) }).strict();
 
 /**
@@ -399,7 +411,7 @@ export async function setInvoiceStatus(tx: TTx, invoiceId: string, status: TInvo
   const [current] = await tx.select(invoiceColumns).from(invoices).where(eq(invoices.id, invoiceId)).for('update');
   if (!current) throw new AppError('not_found', 'Invoice not found');
   if (current.status === status) return { ...withOverdue(current, now), changed: false };
-  if (!TRANSITIONS[current.status].includes(status)) {
+  if (!canMoveInvoice(current.status, status)) {
     throw new AppError('conflict', `A ${current.status} invoice cannot become ${status}`, { status: current.status });
   }
   const stamp = { paid: { paidAt: now }, void: { voidedAt: now }, uncollectible: { uncollectibleAt: now } }[status as 'paid' | 'void' | 'uncollectible'];

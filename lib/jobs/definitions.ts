@@ -1,6 +1,6 @@
 import 'server-only';
 import { runArchival, trackGlacierRestores, type TArchivalTrigger } from '@/lib/archival';
-import { checkAllUsageWarnings, recordAllStorageSnapshots } from '@/lib/billing';
+import { checkAllUsageWarnings, recordAllStorageSnapshots, runBilling } from '@/lib/billing';
 import { config } from '@/lib/config';
 import { pruneUsageEvents } from '@/lib/usage';
 import { job } from './job';
@@ -10,6 +10,12 @@ export const RESTORE_TRACKING_JOB = 'archival-restore-tracking';
 export const USAGE_WARNINGS_JOB = 'usage-warnings-check';
 export const STORAGE_SNAPSHOTS_JOB = 'storage-snapshots';
 export const USAGE_RETENTION_JOB = 'usage-retention';
+export const INVOICE_RUN_JOB = 'invoice-run';
+
+export interface TInvoiceRunJobData {
+  /** YYYY-MM; absent (the monthly schedule) means the month that just ended. */
+  period?: string;
+}
 
 export interface TArchivalRunJobData {
   trigger: TArchivalTrigger;
@@ -78,4 +84,23 @@ export const usageRetentionJob = job<Record<string, never>>(
   () => pruneUsageEvents({ olderThanDays: config().USAGE_RAW_RETENTION_DAYS }),
 );
 
-export const JOB_DEFINITIONS = [archivalRunJob, restoreTrackingJob, usageWarningsJob, storageSnapshotsJob, usageRetentionJob];
+/**
+ * On the 1st at 01:00 UTC (after the 00:10 storage snapshot of the last day was taken), and on demand: invoices
+ * the month for every active tenant. Idempotent per tenant and period, so a retry only finishes what is left.
+ */
+export const invoiceRunJob = job<TInvoiceRunJobData>(
+  {
+    name: INVOICE_RUN_JOB,
+    queue: { policy: 'singleton', expireInSeconds: 6 * 60 * 60, retryLimit: 3, retryDelay: 15 * 60 },
+    cron: '0 1 1 * *',
+    cronData: {},
+  },
+  async ({ data }) => {
+    const result = await runBilling({ period: data.period });
+    // A tenant that failed makes the job fail, so pg-boss retries it (billed tenants are skipped on retry).
+    if (result.failed.length > 0) throw new Error(`${result.failed.length} tenant(s) could not be billed: ${result.failed[0].message}`);
+    return { ...result, invoiceIds: result.invoiceIds.length };
+  },
+);
+
+export const JOB_DEFINITIONS = [archivalRunJob, restoreTrackingJob, usageWarningsJob, storageSnapshotsJob, usageRetentionJob, invoiceRunJob];

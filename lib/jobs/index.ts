@@ -6,7 +6,10 @@ export {
   USAGE_WARNINGS_JOB,
   STORAGE_SNAPSHOTS_JOB,
   USAGE_RETENTION_JOB,
+  INVOICE_RUN_JOB,
   JOB_DEFINITIONS,
   type TArchivalRunJobData,
+  type TInvoiceRunJobData,
 } from './definitions';
 export { requestArchivalRun } from './archival';
+export { requestInvoiceRun, type TInvoiceRunRequest } from './billing';

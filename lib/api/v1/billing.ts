@@ -1,6 +1,7 @@
-// Endpoint contracts of the plans console (billing capability); usage/current lives with usage.
+// Endpoint contracts of billing: plans console, invoices, plan changes; usage/current lives with usage.
 import { z } from 'zod';
-import { ZPlanPatch } from '@/lib/billing';
+import { INVOICE_STATUSES } from '@/db/schema/billing';
+import { ZInvoicePeriod, ZInvoiceStatusChange, ZPlanChange, ZPlanPatch } from '@/lib/billing';
 import { ZPlanId } from '@/lib/tenancy';
 import { defineEndpoint } from '../endpoint';
 
@@ -23,4 +24,109 @@ export const adminUpdatePlanEndpoint = defineEndpoint({
   params: z.object({ id: ZPlanId }),
   body: ZPlanPatch,
   responds: '{ plan: Plan }',
+});
+
+export const ZListInvoicesQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(24),
+    cursor: z.string().max(200).optional(),
+    status: z.enum(INVOICE_STATUSES).optional(),
+  })
+  .strict();
+
+const ZInvoiceId = z.object({ id: z.uuid('must be an invoice id') });
+
+export const listInvoicesEndpoint = defineEndpoint({
+  method: 'GET',
+  path: '/api/v1/invoices',
+  summary:
+    'Invoices of this tenant, newest period first (keyset pagination: pass nextCursor back as cursor). Amounts in ' +
+    'integer cents; isOverdue = open past dueAt',
+  tag: 'Billing',
+  access: 'tenant',
+  permission: 'billing:read',
+  query: ZListInvoicesQuery,
+  responds: '{ invoices: Invoice[], nextCursor }',
+});
+
+export const getInvoiceEndpoint = defineEndpoint({
+  method: 'GET',
+  path: '/api/v1/invoices/{id}',
+  summary:
+    'One invoice with its lines (base plan, prorated per plan in force; extra files; storage GiB-months from daily ' +
+    'snapshots; extra API calls per 1,000), each rounded once half up to cents, and tax on the subtotal',
+  tag: 'Billing',
+  access: 'tenant',
+  permission: 'billing:read',
+  params: ZInvoiceId,
+  responds: '{ invoice: Invoice & { lines: InvoiceLine[] } }',
+});
+
+export const billingSummaryEndpoint = defineEndpoint({
+  method: 'GET',
+  path: '/api/v1/billing/summary',
+  summary: "The tenant's plan, this period's invoice estimate so far (same arithmetic as the invoice run), and the plans on offer",
+  tag: 'Billing',
+  access: 'tenant',
+  permission: 'billing:read',
+  responds: '{ plan, estimate: { period, lines, subtotalCents, taxCents, totalCents }, plans }',
+});
+
+export const changePlanEndpoint = defineEndpoint({
+  method: 'POST',
+  path: '/api/v1/billing/plan',
+  summary:
+    'Move the tenant to another plan (owners). Takes effect at once and is prorated on the next invoice. With Stripe ' +
+    'configured, an upgrade to a dearer plan answers { kind: "checkout", checkoutUrl } and happens when Checkout completes',
+  tag: 'Billing',
+  access: 'tenant',
+  permission: 'billing:manage',
+  body: ZPlanChange,
+  transaction: 'handler',
+  responds: '{ result: { kind: "changed" | "unchanged" | "checkout", plan, previousPlan?, checkoutUrl? } }',
+});
+
+export const adminListInvoicesEndpoint = defineEndpoint({
+  method: 'GET',
+  path: '/api/v1/admin/invoices',
+  summary: 'Invoices of every tenant, newest period first, optionally for one period (YYYY-MM) or status (platform operators)',
+  tag: 'Admin',
+  access: 'platform',
+  query: z
+    .object({
+      period: ZInvoicePeriod.optional(),
+      status: z.enum(INVOICE_STATUSES).optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+    })
+    .strict(),
+  responds: '{ invoices: (Invoice & { tenantName, tenantSlug })[] }',
+});
+
+export const adminRunInvoicesEndpoint = defineEndpoint({
+  method: 'POST',
+  path: '/api/v1/admin/invoices/run',
+  summary:
+    'Invoice a month that has ended (default: last month) for every active tenant, now (platform operators). Idempotent: ' +
+    'tenants already invoiced for the period get nothing new',
+  tag: 'Admin',
+  access: 'platform',
+  successStatus: 202,
+  body: z.object({ period: ZInvoicePeriod.optional() }).strict(),
+  transaction: 'handler',
+  responds: '{ run: { period, queued, jobId } | { period, queued: false, tenants, created, existing, failed } }',
+});
+
+export const adminUpdateInvoiceEndpoint = defineEndpoint({
+  method: 'PATCH',
+  path: '/api/v1/admin/invoices/{id}',
+  summary:
+    'Move an invoice: draft → open (finalize), open → paid | void | uncollectible, uncollectible → paid | void (platform ' +
+    'operators; how invoices are marked paid without Stripe). Other moves are 409',
+  tag: 'Admin',
+  access: 'platform',
+  params: ZInvoiceId,
+  body: ZInvoiceStatusChange,
+  // Stripe is told before the row changes: no transaction is held across that call.
+  transaction: 'handler',
+  responds: '{ invoice: Invoice }',
 });

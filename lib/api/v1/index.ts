@@ -10,6 +10,8 @@ export * from './billing';
 export * from './files';
 export * from './tenancy';
 export * from './usage';
+// Not in V1_ENDPOINTS: the webhook is served at /api/webhooks/stripe, outside the documented API.
+export * from './stripe';
 
 const isEndpoint = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && 'method' in value && 'path' in value;

@@ -1,0 +1,14 @@
+import { changePlanEndpoint, route } from '@/lib/api';
+import { tenantUrl } from '@/lib/auth';
+import { changePlanAsOwner } from '@/lib/billing';
+
+export const POST = route(changePlanEndpoint, async ({ caller, body }) => {
+  if (!caller.userId) throw new Error('changePlanEndpoint needs a user');
+  const result = await changePlanAsOwner({
+    tenantId: caller.tenant.id,
+    plan: body.plan,
+    userId: caller.userId,
+    returnUrl: tenantUrl(caller.tenant.slug, '/billing'),
+  });
+  return { result };
+});

@@ -1,0 +1,15 @@
+import { defineEndpoint } from '../endpoint';
+
+/**
+ * Stripe's webhook: public, since Stripe signs the body instead of authenticating. No body schema, so the
+ * wrapper leaves the raw body for the handler (the signature covers its exact bytes). Served outside /api/v1 and
+ * kept out of the OpenAPI document: it is Stripe's endpoint, not part of Sitework's API.
+ */
+export const stripeWebhookEndpoint = defineEndpoint({
+  method: 'POST',
+  path: '/api/webhooks/stripe',
+  summary: 'Stripe webhook: invoice paid or failed, plan checkout completed',
+  tag: 'Webhooks',
+  access: 'public',
+  responds: '{ received: true, duplicate }',
+});
