@@ -56,7 +56,7 @@ export default async function PortalLayout({ children, params }: { children: Rea
 
   return (
     <div className="flex min-h-screen flex-col">
-      <header className="border-t-4 border-b border-t-brand border-b-slate-200 bg-white">
+      <header className="border-t-4 border-b border-t-brand border-b-slate-200 bg-white print:hidden">
         {/* Phones: brand and Sign out on the first row, switcher and account on the second. */}
         <div className="flex flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3 sm:px-6">
           <Link href="/" className="order-1 min-w-0 flex-1 sm:flex-none">
@@ -80,10 +80,13 @@ export default async function PortalLayout({ children, params }: { children: Rea
         </div>
       </header>
       <div className="flex flex-1 flex-col md:flex-row">
-        <PortalNav items={nav.map(({ href, label }) => ({ href, label }))} />
+        {/* Printing shows the page alone (an invoice prints as a document). */}
+        <div className="contents print:hidden">
+          <PortalNav items={nav.map(({ href, label }) => ({ href, label }))} />
+        </div>
         <main className="min-w-0 flex-1 px-4 py-6 sm:px-6 lg:px-8">
           {warnings.length > 0 && (
-            <Alert tone="warning" title="Usage limits" className="mb-6">
+            <Alert tone="warning" title="Usage limits" className="mb-6 print:hidden">
               <ul className="list-inside list-disc">
                 {warnings.map((warning) => (
                   <li key={warning.metric}>{describeUsageWarning(warning)}</li>

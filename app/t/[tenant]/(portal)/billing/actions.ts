@@ -1,0 +1,19 @@
+'use server';
+
+import { action } from '@/lib/api';
+import { tenantUrl } from '@/lib/auth';
+import { changePlanAsOwner, ZPlanChange } from '@/lib/billing';
+
+/** The owner's plan change from the Billing page; the same rules as POST /api/v1/billing/plan. */
+export const changePlanAction = action(
+  { name: 'changePlan', access: 'tenant', permission: 'billing:manage', input: ZPlanChange },
+  async ({ data, caller }) => {
+    if (!caller.userId) throw new Error('changePlanAction needs a user');
+    return changePlanAsOwner({
+      tenantId: caller.tenant.id,
+      plan: data.plan,
+      userId: caller.userId,
+      returnUrl: tenantUrl(caller.tenant.slug, '/billing'),
+    });
+  },
+);
