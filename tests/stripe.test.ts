@@ -64,12 +64,17 @@ function answer(request: TStripeRequest): { status: number; body: unknown } {
     stripeInvoices.set(invoice.id, invoice);
     return { status: 200, body: invoice };
   }
-  const invoicePath = path.match(/^\/v1\/invoices\/([^/]+)(\/finalize)?$/);
+  const invoicePath = path.match(/^\/v1\/invoices\/([^/]+)(\/finalize|\/send)?$/);
   if (invoicePath) {
     const invoice = stripeInvoices.get(invoicePath[1]);
     if (!invoice) return notFound;
     if (method === 'GET' && !invoicePath[2]) return { status: 200, body: invoice };
-    if (method === 'POST' && invoicePath[2]) {
+    if (method === 'POST' && invoicePath[2] === '/send') {
+      if (invoice.status !== 'open') return { status: 400, body: { error: { type: 'invalid_request_error', message: 'Only open invoices can be sent' } } };
+      Object.assign(invoice, { sent: true });
+      return { status: 200, body: invoice };
+    }
+    if (method === 'POST' && invoicePath[2] === '/finalize') {
       const total = invoiceItems.filter((item) => item.invoice === invoice.id).reduce((sum, item) => sum + Number(item.amount), 0);
       Object.assign(invoice, { status: 'open', total, number: `STANDIN-${invoice.id}` });
       return { status: 200, body: invoice };
@@ -249,8 +254,12 @@ describe('pushing invoices to Stripe', () => {
     expect(finalized).toHaveLength(1);
     expect(finalized[0].idempotencyKey).toBe(`sitework-invoice-${invoiceId}-finalize`);
     expect(stripeInvoice).toMatchObject({ status: 'open', total: 3355 });
+    // Then Stripe e-mails it to the customer with its payment page.
+    const sent = requestsTo('POST', `/v1/invoices/${stripeInvoice.id}/send`);
+    expect(sent.map((request) => request.idempotencyKey)).toEqual([`sitework-invoice-${invoiceId}-send`]);
+    expect(stripeInvoice).toMatchObject({ sent: true });
 
-    expect(posts().length).toBe(6);
+    expect(posts().length).toBe(7);
     expect(posts().every((request) => request.idempotencyKey)).toBe(true);
     expect(await invoiceRow(invoiceId)).toMatchObject({ stripeInvoiceId: stripeInvoice.id, stripeSyncedAt: RUN_AT, status: 'open' });
   });
@@ -306,9 +315,10 @@ describe('pushing invoices to Stripe', () => {
     expect(itemsOf(stripeInvoice.id).map((item) => item.amount)).toEqual([2900, 150, 305]);
     const finalizes = requestsTo('POST', `/v1/invoices/${stripeInvoice.id}/finalize`);
     expect(finalizes.map((request) => request.idempotencyKey)).toEqual([`sitework-invoice-${invoiceId}-finalize`, `sitework-invoice-${invoiceId}-finalize`]);
-    // Every request of the retry repeats a key of the first push: nothing new was created.
+    // Every request of the retry repeats a key of the first push (nothing new was created), then the invoice is sent.
     const retryKeys = posts().slice(keysOfFirstPush.length).map((request) => request.idempotencyKey);
-    expect(retryKeys.every((key) => keysOfFirstPush.includes(key))).toBe(true);
+    expect(retryKeys.slice(0, -1).every((key) => keysOfFirstPush.includes(key))).toBe(true);
+    expect(retryKeys.at(-1)).toBe(`sitework-invoice-${invoiceId}-send`);
   });
 
   it('resumes a push that failed between invoice items, creating each item once', async () => {

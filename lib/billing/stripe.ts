@@ -125,7 +125,7 @@ const describeTaxRate = (bps: number) => `Tax (${(bps / 100).toFixed(2).replace(
 
 /**
  * Sends an open invoice with something to pay to Stripe and finalizes it there: customer (once per tenant),
- * invoice, one item per line with an amount plus one for tax, finalize. The Stripe invoice id is stored as soon
+ * invoice, one item per line with an amount plus one for tax, finalize, send (Stripe e-mails it). The Stripe invoice id is stored as soon
  * as it exists and stripe_synced_at once finalized; called again after a crash, it resumes: items already on the
  * Stripe invoice are not sent again, and every POST repeats its idempotency key.
  */
@@ -195,6 +195,9 @@ export async function pushInvoiceToStripe(invoiceId: string, now: Date = new Dat
     }
     await stripe.invoices.finalizeInvoice(stripeInvoiceId, { auto_advance: false }, { idempotencyKey: invoiceKey(invoice.id, '-finalize') });
   }
+  // Stripe e-mails the invoice with its hosted payment page (auto_advance is off, so only when asked). A resumed
+  // push sends again under the same key: within Stripe's 24 h key window that is a replay, not a second e-mail.
+  await stripe.invoices.sendInvoice(stripeInvoiceId, {}, { idempotencyKey: invoiceKey(invoice.id, '-send') });
 
   await withPlatform((tx) =>
     tx
