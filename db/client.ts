@@ -2,6 +2,7 @@ import 'server-only';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { config } from '@/lib/config';
+import { processWide } from '@/lib/runtime';
 import * as schema from './schema';
 
 export type TDb = PostgresJsDatabase<typeof schema>;
@@ -17,7 +18,8 @@ interface TConnections {
   app: TDb;
 }
 
-let connections: TConnections | undefined;
+// One pair of pools per process, shared by every route bundle (lib/runtime).
+const pools = processWide<{ connections?: TConnections }>('db-pools', () => ({}));
 
 function connect(): TConnections {
   const { DATABASE_URL, DATABASE_POOL_MAX } = config();
@@ -34,8 +36,8 @@ function connect(): TConnections {
 }
 
 function db(): TConnections {
-  connections ??= connect();
-  return connections;
+  pools.connections ??= connect();
+  return pools.connections;
 }
 
 /** Connection for request code: runs as sitework_app, sees only the tenant set by withTenant. */
@@ -48,7 +50,7 @@ export const appDb = (): TDb => db().app;
 export const ownerDb = (): TDb => db().owner;
 
 // Other pools on the same database (rate-limiter-flexible needs node-postgres) close with ours.
-const extraPools = new Set<() => Promise<void>>();
+const extraPools = processWide('db-extra-pools', () => new Set<() => Promise<void>>());
 export function closeWithDb(end: () => Promise<void>): void {
   extraPools.add(end);
 }
@@ -57,9 +59,9 @@ export async function closeDb(): Promise<void> {
   const ends = [...extraPools];
   extraPools.clear();
   await Promise.all(ends.map((end) => end().catch(() => {})));
-  if (!connections) return;
-  const { ownerSql, appSql } = connections;
-  connections = undefined;
+  if (!pools.connections) return;
+  const { ownerSql, appSql } = pools.connections;
+  pools.connections = undefined;
   await Promise.all([ownerSql.end({ timeout: 5 }), appSql.end({ timeout: 5 })]);
 }
 

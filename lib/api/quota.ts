@@ -1,4 +1,5 @@
 import 'server-only';
+import { processWide } from '@/lib/runtime';
 import { AppError } from '@/lib/app-error';
 import { logger } from '@/lib/telemetry';
 import { readApiCallQuotaUse } from '@/lib/usage';
@@ -30,7 +31,8 @@ interface TTenantQuota {
 /** The reader, behind an object so tests can spy on how often it runs. */
 export const quotaLoader = { load: readApiCallQuotaUse };
 
-const quotas = new Map<string, TTenantQuota>();
+// One count per process (not per route bundle): see lib/runtime.
+const quotas = processWide('api-quotas', () => new Map<string, TTenantQuota>());
 
 function calendarMonthUtc(nowMs: number): { start: Date; end: Date } {
   const now = new Date(nowMs);

@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '@/lib/app-error';
+import { processWide } from '@/lib/runtime';
 
 /**
  * Per-caller request rate, counted in process memory so it costs no database round trip. The limit is the
@@ -9,7 +10,8 @@ import { AppError } from '@/lib/app-error';
 export const DEFAULT_REQUESTS_PER_MINUTE = 1_200;
 
 // rate-limiter-flexible fixes `points` per instance: one limiter per distinct limit (a handful of plans).
-const limiters = new Map<number, RateLimiterMemory>();
+// Per process, not per route bundle (lib/runtime): otherwise every route would count its own minute.
+const limiters = processWide('rate-limiters', () => new Map<number, RateLimiterMemory>());
 
 function limiterFor(requestsPerMinute: number): RateLimiterMemory {
   let limiter = limiters.get(requestsPerMinute);

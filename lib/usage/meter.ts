@@ -1,4 +1,5 @@
 import 'server-only';
+import { processWide } from '@/lib/runtime';
 import { randomUUID } from 'node:crypto';
 import { logger } from '@/lib/telemetry';
 import { withTenant } from '@/lib/tenancy';
@@ -34,21 +35,27 @@ const FLUSH_AT_EVENTS = 1000;
 const MAX_BUFFERED_EVENTS = 100_000;
 const MAX_EVENTS_PER_STATEMENT = 1000;
 
-let buffer: TBufferedCall[] = [];
-let droppedSinceFlush = 0;
-let flushing: Promise<TFlushResult> | null = null;
-let flushTimer: NodeJS.Timeout | undefined;
+interface TMeterState {
+  buffer: TBufferedCall[];
+  droppedSinceFlush: number;
+  flushing: Promise<TFlushResult> | null;
+  flushTimer: NodeJS.Timeout | undefined;
+}
+
+// One state per process, not per module instance: Next bundles instrumentation (which starts the flusher and
+// flushes on stop signals) and the route handlers (which meter) separately, each with its own copy of this module.
+const meter: TMeterState = processWide('usage-meter', () => ({ buffer: [], droppedSinceFlush: 0, flushing: null, flushTimer: undefined }));
 
 /**
  * Counts one API call: an in-memory push, no database round trip on the request path. The event gets its id
  * here, so a flush retried after an unknown outcome cannot count it twice.
  */
 export function meterApiCall(call: TApiCall): void {
-  if (buffer.length >= MAX_BUFFERED_EVENTS) {
-    buffer.shift();
-    droppedSinceFlush += 1;
+  if (meter.buffer.length >= MAX_BUFFERED_EVENTS) {
+    meter.buffer.shift();
+    meter.droppedSinceFlush += 1;
   }
-  buffer.push({
+  meter.buffer.push({
     id: randomUUID(),
     tenantId: call.tenantId,
     type: 'api_call',
@@ -58,7 +65,7 @@ export function meterApiCall(call: TApiCall): void {
     status: call.status,
     occurredAt: call.occurredAt,
   });
-  if (buffer.length >= FLUSH_AT_EVENTS && !flushing) void flushUsage();
+  if (meter.buffer.length >= FLUSH_AT_EVENTS && !meter.flushing) void flushUsage();
 }
 
 /** PostgreSQL class 23 (integrity constraint violation), possibly wrapped by drizzle. */
@@ -75,10 +82,10 @@ function chunksOf<T>(items: T[], size: number): T[][] {
 }
 
 async function flushOnce(): Promise<TFlushResult> {
-  const taken = buffer;
-  buffer = [];
-  let dropped = droppedSinceFlush;
-  droppedSinceFlush = 0;
+  const taken = meter.buffer;
+  meter.buffer = [];
+  let dropped = meter.droppedSinceFlush;
+  meter.droppedSinceFlush = 0;
   if (dropped > 0) logger.warn({ dropped }, 'usage buffer full: dropped the oldest api_call events');
 
   const byTenant = new Map<string, TBufferedCall[]>();
@@ -110,10 +117,10 @@ async function flushOnce(): Promise<TFlushResult> {
   let kept = failed.length;
   if (failed.length > 0) {
     // The failed events are older than anything buffered meanwhile: they go first, and the oldest go if full.
-    buffer = [...failed, ...buffer];
-    const excess = buffer.length - MAX_BUFFERED_EVENTS;
+    meter.buffer = [...failed, ...meter.buffer];
+    const excess = meter.buffer.length - MAX_BUFFERED_EVENTS;
     if (excess > 0) {
-      buffer.splice(0, excess);
+      meter.buffer.splice(0, excess);
       dropped += excess;
       kept = Math.max(0, kept - excess);
       logger.warn({ dropped: excess }, 'usage buffer full: dropped the oldest api_call events');
@@ -127,10 +134,10 @@ async function flushOnce(): Promise<TFlushResult> {
  * for it and then flushes what arrived meanwhile. Never throws; failed events stay buffered.
  */
 export function flushUsage(): Promise<TFlushResult> {
-  const next = (flushing ?? Promise.resolve()).then(flushOnce, flushOnce);
-  flushing = next;
+  const next = (meter.flushing ?? Promise.resolve()).then(flushOnce, flushOnce);
+  meter.flushing = next;
   void next.finally(() => {
-    if (flushing === next) flushing = null;
+    if (meter.flushing === next) meter.flushing = null;
   });
   return next;
 }
@@ -140,14 +147,14 @@ export function flushUsage(): Promise<TFlushResult> {
  * while Next closes the server are still written if the process lives that long.
  */
 export function startUsageFlusher(): void {
-  if (flushTimer) return;
-  flushTimer = setInterval(() => {
-    if (buffer.length > 0 && !flushing) void flushUsage();
+  if (meter.flushTimer) return;
+  meter.flushTimer = setInterval(() => {
+    if (meter.buffer.length > 0 && !meter.flushing) void flushUsage();
   }, FLUSH_INTERVAL_MS);
-  flushTimer.unref();
+  meter.flushTimer.unref();
 }
 
 /** How many API calls wait in this process's buffer. */
 export function bufferedUsageCount(): number {
-  return buffer.length;
+  return meter.buffer.length;
 }
