@@ -9,6 +9,7 @@ const ITEMS = [
   { href: '/admin/users', label: 'Users', segment: 'users' },
   { href: '/admin/archival', label: 'Archival', segment: 'archival' },
   { href: '/admin/plans', label: 'Plans', segment: 'plans' },
+  { href: '/admin/invoices', label: 'Invoices', segment: 'invoices' },
 ];
 
 export function AdminNav() {
