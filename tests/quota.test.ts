@@ -12,7 +12,7 @@ import { findPlanRow, withPlatform, withTenant } from '@/lib/tenancy';
 import { bufferedUsageCount, recordUsageEvents } from '@/lib/usage';
 import * as tenantRoute from '../app/api/v1/tenant/route';
 import { callRoute, expectError, type TCallResult } from './support/http';
-import { ownerIds, uniqueEmail } from './support/state';
+import { ownerIds, tenantRow, uniqueEmail } from './support/state';
 
 interface TQuotaTenant {
   id: string;
@@ -94,6 +94,20 @@ describe('monthly API-call quota', () => {
     const before = bufferedUsageCount();
     expectError(await getTenant(t), 429, 'quota_exceeded');
     expect(bufferedUsageCount()).toBe(before);
+  });
+
+  it('never refuses or meters the portal’s own session requests, and they leave the quota to the API keys', async () => {
+    const t = await tenantOnPlan('free', 1);
+    const [ownerId] = await ownerIds(t.id);
+    const owner = { id: ownerId, email: 'owner@quota.test', name: 'Quota Owner' };
+    const before = bufferedUsageCount();
+    for (let call = 0; call < 3; call += 1) {
+      const res = await callRoute(tenantRoute.GET, { method: 'GET', path: '/api/v1/tenant', host: `${(await tenantRow(t.id))!.slug}.localhost:3000`, cookieFor: owner });
+      expect(res.status, res.text).toBe(200);
+    }
+    expect(bufferedUsageCount()).toBe(before);
+    expect((await getTenant(t)).status).toBe(200);
+    expectError(await getTenant(t), 429, 'quota_exceeded');
   });
 
   it('counts this month’s calls already in the rollup and ignores last month’s', async () => {

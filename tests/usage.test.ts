@@ -236,17 +236,20 @@ describe('API calls counted by the wrapper', () => {
   const tenantCalls = async (tenantId: string, route: string) =>
     (await rawEvents(tenantId)).filter((e) => e.eventType === 'api_call' && e.route === route);
 
-  it('buffers calls without writing and writes them on flush, 4xx included', async () => {
+  it('buffers API-key calls without writing and writes them on flush, 4xx included; the portal’s session calls are not API use', async () => {
     await flushUsage();
+    const viewerKey = await createKey('acme', 'viewer', ['tenant:read']);
     const before = (await tenantCalls(demo.acme.id, '/api/v1/tenant')).length;
     const settingsBefore = (await tenantCalls(demo.acme.id, '/api/v1/tenant/settings')).length;
     for (let i = 0; i < 3; i += 1) {
-      expect((await callRoute(routes.tenant.GET, { host: hostOf('acme'), cookieFor: demo.acme.viewer, path: '/api/v1/tenant' })).status).toBe(200);
+      expect((await callRoute(routes.tenant.GET, { host: hostOf('acme'), apiKey: viewerKey, path: '/api/v1/tenant' })).status).toBe(200);
     }
+    // A signed-in browser (the portal refreshing a dashboard) is served but not metered.
+    expect((await callRoute(routes.tenant.GET, { host: hostOf('acme'), cookieFor: demo.acme.viewer, path: '/api/v1/tenant' })).status).toBe(200);
     const refused = await callRoute(routes.tenantSettings.PATCH, {
       method: 'PATCH',
       host: hostOf('acme'),
-      cookieFor: demo.acme.viewer,
+      apiKey: viewerKey,
       path: '/api/v1/tenant/settings',
       body: { brandingDisplayName: 'nope' },
     });
@@ -280,7 +283,8 @@ describe('API calls counted by the wrapper', () => {
     const before = (await tenantCalls(demo.globex.id, '/api/v1/tenant')).length;
     await ownerDb().execute(sql`revoke insert on usage_events from sitework_app`);
     try {
-      for (let i = 0; i < 2; i += 1) await callRoute(routes.tenant.GET, { host: hostOf('globex'), cookieFor: demo.globex.owner, path: '/api/v1/tenant' });
+      const key = await createKey('globex', 'owner', ['tenant:read']);
+      for (let i = 0; i < 2; i += 1) await callRoute(routes.tenant.GET, { host: hostOf('globex'), apiKey: key, path: '/api/v1/tenant' });
       const failed = await flushUsage();
       expect(failed).toMatchObject({ written: 0, kept: 2 });
       expect(await tenantCalls(demo.globex.id, '/api/v1/tenant')).toHaveLength(before);

@@ -121,7 +121,9 @@ export function resetQuotaCache(): void {
  */
 export async function admitTenantRequest(caller: TTenantCaller): Promise<Record<string, string>> {
   const plan = await cachedPlan(caller.tenant.plan);
-  await admitApiCall(caller.tenant.id, plan?.isHardLimit ?? true);
+  // The monthly quota counts API-key calls (what is metered and billed); the portal's own requests, made with a
+  // browser session, are only rate limited, so an open dashboard refreshing itself never spends the quota.
+  if (caller.principal.kind === 'api_key') await admitApiCall(caller.tenant.id, plan?.isHardLimit ?? true);
   const principalKey = caller.principal.kind === 'api_key' ? `key:${caller.principal.keyId}` : `user:${caller.userId}`;
   return consumeRequest(principalKey, plan?.requestsPerMinute ?? DEFAULT_REQUESTS_PER_MINUTE);
 }

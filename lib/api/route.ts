@@ -98,8 +98,9 @@ export function route<E extends TEndpoint>(
     return tracer.startActiveSpan(`${endpoint.method} ${routeLabel}`, async (span) => {
       let status = 500;
       let tenantId: string | undefined;
-      // Calls refused by the monthly quota did no work: they are not metered.
-      let isMetered = true;
+      // API-key calls are metered (a browser session's are the portal itself, not API use); calls refused by the
+      // monthly quota did no work and are not metered either.
+      let isMetered = false;
       const headers = new Headers({ 'x-request-id': requestId });
       try {
         let caller: TTenantCaller | TPlatformCaller | null = null;
@@ -108,6 +109,7 @@ export function route<E extends TEndpoint>(
           const tenantCaller = await resolveTenantCaller(facts);
           tenantId = tenantCaller.tenant.id;
           span.setAttribute('tenant.id', tenantId);
+          isMetered = tenantCaller.principal.kind === 'api_key';
           assertPermission(tenantCaller, endpoint.permission);
           for (const [name, value] of Object.entries(await admitTenantRequest(tenantCaller))) headers.set(name, value);
           caller = tenantCaller;
@@ -142,7 +144,7 @@ export function route<E extends TEndpoint>(
       } catch (thrown) {
         const error = toAppError(thrown);
         status = error.status;
-        isMetered = error.code !== 'quota_exceeded';
+        if (error.code === 'quota_exceeded') isMetered = false;
         if (status >= 500) {
           logger.error({ err: thrown, requestId, tenantId, route: routeLabel, method: endpoint.method }, 'request failed');
           span.recordException(thrown as Error);
