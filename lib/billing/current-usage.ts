@@ -40,6 +40,36 @@ const quotaUse = (used: number, limit: number): TQuotaUse => ({
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 
+/** Uploads and API calls of [start, end) from the daily rollup (whole UTC days). Inside withTenant or withPlatform. */
+export async function countUsage(tx: TTx, tenantId: string, start: Date, end: Date): Promise<{ filesUploaded: number; apiCalls: number }> {
+  const counts = await tx
+    .select({ eventType: usageDaily.eventType, count: sql<number>`sum(${usageDaily.count})::bigint`.mapWith(Number) })
+    .from(usageDaily)
+    .where(
+      and(
+        eq(usageDaily.tenantId, tenantId),
+        inArray(usageDaily.eventType, ['file_upload', 'api_call']),
+        gte(usageDaily.day, isoDay(start)),
+        lt(usageDaily.day, isoDay(end)),
+      ),
+    )
+    .groupBy(usageDaily.eventType);
+  const countOf = (type: string) => counts.find((row) => row.eventType === type)?.count ?? 0;
+  return { filesUploaded: countOf('file_upload'), apiCalls: countOf('api_call') };
+}
+
+/** Bytes the tenant stores now, hot and archived (any non-hot tier); uploads still in progress do not count. */
+export async function storedBytes(tx: TTx, tenantId: string): Promise<{ hotBytes: number; archivedBytes: number }> {
+  const [stored] = await tx
+    .select({
+      hotBytes: sql<number>`coalesce(sum(${files.sizeBytes}) filter (where ${files.storageTier} = 'hot'), 0)::bigint`.mapWith(Number),
+      archivedBytes: sql<number>`coalesce(sum(${files.sizeBytes}) filter (where ${files.storageTier} <> 'hot'), 0)::bigint`.mapWith(Number),
+    })
+    .from(files)
+    .where(and(eq(files.tenantId, tenantId), ne(files.status, 'uploading')));
+  return stored;
+}
+
 /**
  * This period's use against the tenant's limits (inside withTenant). Files and API calls come from the daily
  * rollup; storage is what the tenant stores now. Storage and API limits are the tenant's quotas (copied from
@@ -60,34 +90,15 @@ export async function getCurrentUsage(tx: TTx, tenantId: string, now?: Date): Pr
     .where(eq(tenants.id, tenantId));
   if (!tenant) throw new AppError('not_found', 'Tenant not found');
 
-  const counts = await tx
-    .select({ eventType: usageDaily.eventType, count: sql<number>`sum(${usageDaily.count})::bigint`.mapWith(Number) })
-    .from(usageDaily)
-    .where(
-      and(
-        eq(usageDaily.tenantId, tenantId),
-        inArray(usageDaily.eventType, ['file_upload', 'api_call']),
-        gte(usageDaily.day, isoDay(start)),
-        lt(usageDaily.day, isoDay(end)),
-      ),
-    )
-    .groupBy(usageDaily.eventType);
-  const countOf = (type: string) => counts.find((row) => row.eventType === type)?.count ?? 0;
-
-  const [stored] = await tx
-    .select({
-      hotBytes: sql<number>`coalesce(sum(${files.sizeBytes}) filter (where ${files.storageTier} = 'hot'), 0)::bigint`.mapWith(Number),
-      archivedBytes: sql<number>`coalesce(sum(${files.sizeBytes}) filter (where ${files.storageTier} <> 'hot'), 0)::bigint`.mapWith(Number),
-    })
-    .from(files)
-    .where(and(eq(files.tenantId, tenantId), ne(files.status, 'uploading')));
+  const { filesUploaded, apiCalls } = await countUsage(tx, tenantId, start, end);
+  const stored = await storedBytes(tx, tenantId);
 
   return {
     periodStart: start.toISOString(),
     periodEnd: end.toISOString(),
     plan: { id: tenant.planId, name: tenant.planName },
-    files: quotaUse(countOf('file_upload'), tenant.filesPerMonth),
-    apiCalls: quotaUse(countOf('api_call'), tenant.apiQuotaMonthly),
+    files: quotaUse(filesUploaded, tenant.filesPerMonth),
+    apiCalls: quotaUse(apiCalls, tenant.apiQuotaMonthly),
     storage: {
       ...quotaUse(stored.hotBytes + stored.archivedBytes, tenant.storageQuotaBytes),
       hotBytes: stored.hotBytes,

@@ -1,5 +1,5 @@
 import type { TInvoiceLineKind } from '@/db/schema/billing';
-import type { TPlanId } from '@/db/schema/tenancy';
+import type { TPlan } from '@/lib/tenancy';
 
 /**
  * Invoice arithmetic, pure and exact. Every line's value is an exact fraction of cents (BigInt numerator and
@@ -11,17 +11,10 @@ export const GIB_BYTES = 1024 ** 3;
 const MS_PER_DAY = 86_400_000;
 
 /** What a plan charges; the prices and allowances of the plans table at the time of the run. */
-export interface TPlanPricing {
-  id: TPlanId;
-  name: string;
-  priceCents: number;
-  filesPerMonth: number;
-  storageBytes: number;
-  apiCallsPerMonth: number;
-  extraFileCents: number;
-  storageGibMonthCents: number;
-  per1kApiCallsCents: number;
-}
+export type TPlanPricing = Pick<
+  TPlan,
+  'id' | 'name' | 'priceCents' | 'filesPerMonth' | 'storageBytes' | 'apiCallsPerMonth' | 'extraFileCents' | 'storageGibMonthCents' | 'per1kApiCallsCents'
+>;
 
 /** A stretch of the period on one plan: from inclusive, to exclusive. */
 export interface TPlanSegment {

@@ -1,13 +1,13 @@
 import 'server-only';
-import { and, asc, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TTx } from '@/db/client';
-import { invoiceLines, invoices, plans, type TInvoiceLineKind, type TInvoiceStatus } from '@/db/schema/billing';
+import { invoiceLines, invoices, type TInvoiceLineKind, type TInvoiceStatus } from '@/db/schema/billing';
 import { tenantPlanChanges, tenants, type TPlanId } from '@/db/schema/tenancy';
-import { usageDaily } from '@/db/schema/usage';
 import { AppError } from '@/lib/app-error';
 import { config } from '@/lib/config';
-import { withPlatform } from '@/lib/tenancy';
+import { listPlanRows, withPlatform } from '@/lib/tenancy';
+import { countUsage } from './current-usage';
 import { computeInvoice, type TComputedInvoice, type TInvoiceInput, type TPlanPricing, type TPlanSegment } from './invoice-math';
 
 /** A billing period is a calendar month in UTC, named YYYY-MM. */
@@ -93,20 +93,7 @@ const withOverdue = (row: TInvoiceRow, now = new Date()): TInvoice => ({
 // Gathering what an invoice is computed from
 
 async function loadPricing(tx: TTx): Promise<Map<TPlanId, TPlanPricing>> {
-  const rows = await tx
-    .select({
-      id: plans.id,
-      name: plans.name,
-      priceCents: plans.priceCents,
-      filesPerMonth: plans.filesPerMonth,
-      storageBytes: plans.storageBytes,
-      apiCallsPerMonth: plans.apiCallsPerMonth,
-      extraFileCents: plans.extraFileCents,
-      storageGibMonthCents: plans.storageGibMonthCents,
-      per1kApiCallsCents: plans.per1kApiCallsCents,
-    })
-    .from(plans);
-  return new Map(rows.map((row) => [row.id, row]));
+  return new Map((await listPlanRows(tx)).map((plan) => [plan.id, plan]));
 }
 
 /** The plans in force over [start, end) from the tenant's plan history; nothing before the tenant existed. */
@@ -142,19 +129,7 @@ export async function gatherInvoiceInput(
 ): Promise<TInvoiceInput> {
   const { start, end } = periodBounds(period);
   const pricing = options.pricing ?? (await loadPricing(tx));
-  const counts = await tx
-    .select({ eventType: usageDaily.eventType, count: sql<number>`sum(${usageDaily.count})::bigint`.mapWith(Number) })
-    .from(usageDaily)
-    .where(
-      and(
-        eq(usageDaily.tenantId, tenantId),
-        inArray(usageDaily.eventType, ['file_upload', 'api_call']),
-        gte(usageDaily.day, isoDay(start)),
-        lt(usageDaily.day, isoDay(end)),
-      ),
-    )
-    .groupBy(usageDaily.eventType);
-  const countOf = (type: string) => counts.find((row) => row.eventType === type)?.count ?? 0;
+  const { filesUploaded, apiCalls } = await countUsage(tx, tenantId, start, end);
 
   const snapshotRows = await tx.execute<{ day: string; bytes: string }>(sql`
     (SELECT day::text, quantity_sum AS bytes FROM usage_daily
@@ -170,8 +145,8 @@ export async function gatherInvoiceInput(
     periodStart: start,
     periodEnd: end,
     segments: await planSegments(tx, tenantId, start, options.until ?? end, pricing),
-    filesUploaded: countOf('file_upload'),
-    apiCalls: countOf('api_call'),
+    filesUploaded,
+    apiCalls,
     storageSnapshots: [...snapshotRows].map((row) => ({ day: row.day, bytes: Number(row.bytes) })),
     taxRateBps: options.taxRateBps ?? config().BILLING_TAX_RATE_BPS,
   };

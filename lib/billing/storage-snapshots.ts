@@ -1,13 +1,13 @@
 import 'server-only';
-import { and, asc, eq, gte, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import type { TTx } from '@/db/client';
-import { files } from '@/db/schema/files';
 import { tenants } from '@/db/schema/tenancy';
 import { usageDaily } from '@/db/schema/usage';
 import { AppError } from '@/lib/app-error';
 import { withPlatform, withTenant } from '@/lib/tenancy';
 import { logger } from '@/lib/telemetry';
 import { recordUsageEvents, usageEventId } from '@/lib/usage';
+import { storedBytes } from './current-usage';
 
 export interface TStorageSnapshot {
   /** The UTC day the snapshot stands for (YYYY-MM-DD). */
@@ -44,14 +44,7 @@ function assertIsoDay(day: string): void {
  */
 export async function recordStorageSnapshot(tx: TTx, tenantId: string, day: string): Promise<TStorageSnapshot> {
   assertIsoDay(day);
-  const [stored] = await tx
-    .select({
-      hotBytes: sql<number>`coalesce(sum(${files.sizeBytes}) filter (where ${files.storageTier} = 'hot'), 0)::bigint`.mapWith(Number),
-      archivedBytes: sql<number>`coalesce(sum(${files.sizeBytes}) filter (where ${files.storageTier} <> 'hot'), 0)::bigint`.mapWith(Number),
-    })
-    .from(files)
-    .where(and(eq(files.tenantId, tenantId), ne(files.status, 'uploading')));
-  const { hotBytes, archivedBytes } = stored;
+  const { hotBytes, archivedBytes } = await storedBytes(tx, tenantId);
   const { accepted } = await recordUsageEvents(tx, tenantId, [
     {
       id: usageEventId('storage_bytes', tenantId, day),
