@@ -20,7 +20,8 @@ async function fetchSummary(): Promise<TBillingSummary> {
  */
 export function EstimateCard({ initial }: { initial: TBillingSummary }) {
   const { data, isFetching, error } = useQuery({
-    queryKey: ['billing-summary'],
+    // Keyed by plan: after a plan change the page re-renders with a new estimate, which must replace the cached one.
+    queryKey: ['billing-summary', initial.plan.id],
     queryFn: fetchSummary,
     initialData: initial,
     refetchInterval: REFRESH_INTERVAL_MS,
