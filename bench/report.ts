@@ -1,11 +1,15 @@
 /**
  * Formatting for `npm run bench`: the machine it ran on, the results tables, and the "Wrapper overhead",
- * "File upload (1 GiB)" and "Archival (2,000 × 256 KiB)" sections of BENCHMARKS.md (each replaced in place,
- * or appended at the end when missing; every other section of the file is kept).
+ * "File upload (1 GiB)", "Archival (2,000 × 256 KiB)", "Usage ingestion" and "Usage stats (10M events)" sections
+ * of BENCHMARKS.md (each replaced in place, or appended at the end when missing; every other section of the file
+ * is kept).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import type { TCpuUse } from './cpu';
+import type { TCopyBenchResult, TIngestApiLevel, TMeterBenchResult } from './ingest';
+import type { TDatabaseSize, TExplained, TLatency } from './usage-stats';
+import type { TGeneratedUsage } from '../scripts/generate-usage';
 
 export interface TRun {
   scenario: string;
@@ -172,10 +176,17 @@ export function otherLoad(runs: TRun[]): number | null {
 }
 
 function disturbance(runs: TRun[]): string {
-  const other = otherLoad(runs);
+  return disturbedNote(otherLoad(runs));
+}
+
+/** A warning when other processes kept `other` cores (a median over the timed runs) busy; '' when quiet. */
+export function disturbedNote(
+  other: number | null,
+  consequence = 'the absolute figures are low for this machine and even the ratio of alternating runs is less reliable than usual.',
+): string {
   if (other === null || other < 0.3) return '';
   return `\n> **Disturbed:** other processes kept ${other.toFixed(2)} cores busy (median over the runs) while this was measured;
-> the absolute figures are low for this machine and even the ratio of alternating runs is less reliable than usual.\n`;
+> ${consequence}\n`;
 }
 
 export function renderSection(report: TReport): string {
@@ -422,5 +433,231 @@ included)${report.s3rverStartRssMiB === null ? '; n/a: S3_ENDPOINT named an exte
 
 ${machineLine(report.machine)}
 ${versionList}.
+`;
+}
+
+const versionsLine = (versions: Record<string, string>) =>
+  Object.entries(versions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
+const otherCell = (cores: number | null) => (cores === null ? 'n/a' : cores.toFixed(2));
+const failureList = (statuses: Record<string, number>) =>
+  Object.entries(statuses)
+    .map(([status, count]) => `${status}×${count}`)
+    .join(' ');
+
+export const INGEST_SECTION_TITLE = '## Usage ingestion';
+
+export interface TIngestReport {
+  date: Date;
+  machine: TMachine;
+  command: string;
+  code: string;
+  versions: Record<string, string>;
+  batchEvents: number;
+  api: TIngestApiLevel[];
+  meter: TMeterBenchResult;
+  copy: TCopyBenchResult;
+  /** Target through POST /api/v1/usage/events, events/s. */
+  targetEventsPerSecond: number;
+  distDir: string;
+  logLevel: string;
+  poolMax: number;
+}
+
+/** The best API level (most events/s). */
+export function bestIngestLevel(report: Pick<TIngestReport, 'api'>): TIngestApiLevel | undefined {
+  return [...report.api].sort((a, b) => b.eventsPerSecond - a.eventsPerSecond)[0];
+}
+
+export function ingestVerdict(report: Pick<TIngestReport, 'api' | 'targetEventsPerSecond'>): string {
+  const best = bestIngestLevel(report);
+  return best && best.failures === 0 && best.eventsPerSecond >= report.targetEventsPerSecond ? 'pass' : 'FAIL';
+}
+
+export function ingestTable(report: TIngestReport): string {
+  const copyRate = report.copy.eventsPerSecond;
+  const ratio = (eps: number) => pct(eps / copyRate);
+  const rows = [
+    ...report.api.map(
+      (l) =>
+        `| API, ${l.concurrency} in flight | POST /api/v1/usage/events, ${int(report.batchEvents)} events/request | ${int(l.events)} | ${l.seconds.toFixed(1)} | ` +
+        `**${int(l.eventsPerSecond)}** | ${ratio(l.eventsPerSecond)} | ${ms(Math.round(l.p50Ms))} / ${ms(Math.round(l.p95Ms))} | ${l.failures ? `${l.failures} (${failureList(l.failureStatuses)})` : 0} | ${otherCell(l.otherCores)} |`,
+    ),
+    `| wrapper buffer | meterApiCall × ${int(report.meter.calls)} over ${report.meter.routes} routes, flushUsage | ${int(report.meter.written)} | ${report.meter.seconds.toFixed(1)} | ` +
+      `**${int(report.meter.eventsPerSecond)}** | ${ratio(report.meter.eventsPerSecond)} | n/a | 0 | n/a |`,
+    `| COPY (ceiling) | raw COPY into usage_events, no rollups | ${int(report.copy.rows)} | ${report.copy.copySeconds.toFixed(1)} | **${int(copyRate)}** | 100.0 % | n/a | 0 | n/a |`,
+    `| COPY + rollups | the same COPY, then INSERT … SELECT … GROUP BY into usage_hourly and usage_daily | ${int(report.copy.rows)} | ` +
+      `${(report.copy.copySeconds + report.copy.rollupSeconds).toFixed(1)} | ${int(report.copy.withRollupEventsPerSecond)} | ${ratio(report.copy.withRollupEventsPerSecond)} | n/a | 0 | n/a |`,
+  ];
+  return [
+    '| path | what | events | seconds | events/s | of COPY | request p50 / p95 ms | failures | other load (cores) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n');
+}
+
+export function renderIngestSection(report: TIngestReport): string {
+  const best = bestIngestLevel(report);
+  const other = median(report.api.map((l) => l.otherCores));
+  return `${INGEST_SECTION_TITLE}
+
+How fast usage events get into PostgreSQL: reported batches through the API, the request wrapper's buffered
+\`api_call\` metering, and a raw \`COPY\` of as many rows into the same database in the same run as the ceiling.
+
+Command: \`${report.command}\` — ${stamp(report.date)}, code at ${report.code}
+
+${ingestTable(report)}
+
+Through the API: **${best ? int(best.eventsPerSecond) : 'n/a'} events/s** at best (${best?.concurrency ?? '?'} in flight; target ≥ ${int(report.targetEventsPerSecond)}: **${ingestVerdict(report)}**).
+${disturbedNote(other, 'the API figures are low for this machine.')}
+**Not like for like:** \`COPY\` into \`usage_events\` writes the raw rows only. The API and the buffer store each batch
+with one statement (\`lib/usage/record.ts\`) that inserts the raw events (\`ON CONFLICT DO NOTHING\`, so duplicates
+count once) *and* adds the inserted ones to the \`usage_hourly\` and \`usage_daily\` rollups (upserts), under
+row-level security in a \`withTenant\` transaction. The "COPY + rollups" row adds the set-based rollup of the copied
+rows for a fairer comparison.
+
+How it is measured (\`bench/ingest.ts\`):
+
+- **API** — a new enterprise tenant with an owner and one API key (scope \`files:write\`); each request is
+  \`POST /api/v1/usage/events\` with ${int(report.batchEvents)} events (\`file_upload\`, \`file_processed\`, \`cost_estimate\` in turn, fresh
+  UUIDv4 ids, \`occurredAt\` within the last 24 hours, bodies of ~125 KB built before the clock starts), through the full
+  \`route()\` wrapper (authentication, zod validation of every event, quota and rate limit, metering of the call
+  itself). Each level sends ${int(report.api[0]?.batches ?? 0)} requests with that many in flight; events/s counts accepted
+  events over the wall time of the level. A request that does not answer 200 with every event accepted is a
+  failure. All levels write to one tenant, so concurrent batches update the same hourly and daily rollup rows.
+- **wrapper buffer** — in a child process of \`npm run bench\` (same environment), a new tenant's
+  ${int(report.meter.calls)} calls over ${report.meter.routes} route templates with methods and statuses are pushed through \`meterApiCall\`, 1,000
+  at a time, yielding to the event loop in between (a push that fills 1,000 starts a flush, as in the server);
+  when 20,000 wait the loop awaits \`flushUsage()\` (the buffer keeps 100,000 at most). Timed from the first call
+  until the buffer is empty and written; the child then checks that every call is in \`usage_events\`. Flushes run
+  one at a time, 1,000 events per statement, through one pool connection.
+- **COPY** — \`COPY usage_events (…) FROM STDIN\` (postgres.js \`.writable()\`, text format) of ${int(report.copy.rows)} \`api_call\` rows
+  of the same shape (UUIDv4 ids, the same routes and statuses) for another new tenant, text built beforehand, as
+  the superuser that row-level security does not apply to; then the rollups of those rows
+  (${report.copy.rollupSeconds.toFixed(1)} s).
+
+The server is \`next start\` of \`${report.distDir}\` (\`NODE_ENV=production\`, \`LOG_LEVEL=${report.logLevel}\`, \`DATABASE_POOL_MAX=${report.poolMax}\`),
+against the same embedded PostgreSQL (its data on the same disk, default settings) as the COPY; these figures
+are taken before the usage-stats history is generated, on a small database.
+
+${machineLine(report.machine)}
+${versionsLine(report.versions)}.
+`;
+}
+
+export const USAGE_STATS_SECTION_TITLE = '## Usage stats (10M events)';
+
+export interface TUsageStatsReport {
+  date: Date;
+  machine: TMachine;
+  command: string;
+  code: string;
+  versions: Record<string, string>;
+  generated: TGeneratedUsage;
+  latencies: TLatency[];
+  warmup: number;
+  targetP95Ms: number;
+  explained: TExplained[];
+  size: TDatabaseSize;
+  /** Whether the Usage page was still the section placeholder when measured. */
+  isPagePlaceholder: boolean;
+  distDir: string;
+  logLevel: string;
+}
+
+const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+const sizeText = (bytes: number) => (bytes >= 1024 ** 3 ? gib(bytes) : `${int(mib(bytes))} MiB`);
+
+export function usageStatsVerdict(latency: TLatency, targetP95Ms: number): string {
+  return latency.failures === 0 && latency.p95Ms < targetP95Ms ? 'pass' : 'FAIL';
+}
+
+export function usageLatencyTable(report: Pick<TUsageStatsReport, 'latencies' | 'targetP95Ms'>): string {
+  const rows = report.latencies.map(
+    (l) =>
+      `| ${l.label} | ${int(l.requests)} | ${l.p50Ms.toFixed(1)} | **${l.p95Ms.toFixed(1)}** | ${l.p99Ms.toFixed(1)} | ${l.maxMs.toFixed(1)} | ` +
+      `${int(l.bodyBytes)} | ${l.failures ? `${l.failures} (${failureList(l.failureStatuses)})` : 0} | ${otherCell(l.otherCores)} | **${usageStatsVerdict(l, report.targetP95Ms)}** |`,
+  );
+  return [
+    `| request | requests | p50 ms | p95 ms | p99 ms | max ms | answer bytes | failures | other load (cores) | p95 < ${report.targetP95Ms} ms |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+export function generationTable(generated: TGeneratedUsage): string {
+  return [
+    '| step | seconds | rows | rows/s |',
+    '| --- | ---: | ---: | ---: |',
+    `| ${int(generated.tenantCount)} tenants (createTenant, one transaction) | ${generated.tenantsSeconds.toFixed(1)} | ${int(generated.tenantCount)} | |`,
+    `| COPY into usage_events (${generated.streams} streams) | ${generated.copySeconds.toFixed(1)} | ${int(generated.eventCount)} | ${int(generated.copyRowsPerSecond)} |`,
+    `| usage_hourly + usage_daily (INSERT … SELECT … GROUP BY) | ${generated.rollupSeconds.toFixed(1)} | ${int(generated.hourlyRows)} + ${int(generated.dailyRows)} | |`,
+    `| check, VACUUM ANALYZE of the rollups, ANALYZE usage_events | ${generated.analyzeSeconds.toFixed(1)} | | |`,
+    `| **all** | **${generated.seconds.toFixed(1)}** | ${int(generated.eventCount)} events | **${int(generated.rowsPerSecond)}** |`,
+  ].join('\n');
+}
+
+export function renderUsageStatsSection(report: TUsageStatsReport): string {
+  const { generated, size } = report;
+  const other = median(report.latencies.map((l) => l.otherCores));
+  const nominal = generated.eventCount === 10_000_000 && generated.tenantCount === 1000;
+  const tables = size.tables
+    .map((t) => `\`${t.name}\` ${sizeText(t.totalBytes)} (indexes ${sizeText(t.indexBytes)}, ~${int(t.rows)} rows)`)
+    .join(', ');
+  const plans = report.explained
+    .map((e) => `**${e.label}** — execution ${e.executionMs.toFixed(2)} ms\n\n\`\`\`\n${e.plan}\n\`\`\``)
+    .join('\n\n');
+  return `${USAGE_STATS_SECTION_TITLE}
+
+Latency of the usage read paths for the largest tenant of a generated year of usage (target: p95 < ${report.targetP95Ms} ms).${
+    nominal
+      ? ''
+      : `\n\n> This run generated ${int(generated.eventCount)} events for ${int(generated.tenantCount)} tenants (\`BENCH_USAGE_EVENTS\` / \`BENCH_USAGE_TENANTS\`), not 10,000,000 for 1,000.`
+  }
+
+Command: \`${report.command}\` — ${stamp(report.date)}, code at ${report.code}
+
+${usageLatencyTable(report)}
+${disturbedNote(other, 'the latencies are high for this machine.')}${
+    report.isPagePlaceholder
+      ? `\n> **The Usage page was still a placeholder** (\`SectionPlaceholder\`, no usage query) when this was measured: its row is
+> the cost of the portal layout, the session and the membership check, not of a usage dashboard.\n`
+      : ''
+  }
+The tenant is \`${generated.largest.slug}\` with ${int(generated.largest.eventCount)} of the ${int(generated.eventCount)} events (${pct(generated.largestShare)}).
+Each row is ${int(report.latencies[0]?.requests ?? 0)} sequential requests (one in flight) after ${report.warmup} unmeasured ones, timed by the client from
+sending to the last byte: the API endpoints with an API key of that tenant (scope \`usage:read\`, one key per
+endpoint, so the per-key rate limit is never reached); the portal page \`GET /usage\` (its server render: the HTML
+document, not the browser's later requests) with \`Host: ${generated.largest.slug}.localhost\` and the session cookie of an
+owner signed in through next-auth's credentials flow (\`GET /api/auth/csrf\`, then \`POST /api/auth/callback/credentials\`
+on the tenant host). The server is \`next start\` of \`${report.distDir}\` (\`NODE_ENV=production\`, \`LOG_LEVEL=${report.logLevel}\`) on
+the embedded PostgreSQL. The generator writes usage only, no \`files\` rows: the stored-bytes part of
+\`/usage/current\` (a sum over \`files\`) finds nothing for these tenants.
+
+**Database after generation:** ${sizeText(size.databaseBytes)} in all; ${tables}.
+
+### Generated history
+
+\`scripts/generate-usage.ts\` (also runnable alone: \`npx tsx --conditions=react-server scripts/generate-usage.ts
+--events=10000000 --tenants=1000\` against \`DATABASE_URL\`) created ${int(generated.tenantCount)} tenants (\`bench-0001\` … through \`createTenant\`;
+the first on the enterprise plan) and ${int(generated.eventCount)} events over the past 365 days, tenant k getting a share ∝ 1/k (Zipf), more
+recent days busier: 80 % \`api_call\` over 30 route templates with methods and statuses, \`file_upload\` with bytes,
+\`file_processed\`, \`cost_estimate\`, and one \`storage_bytes\` snapshot a day per tenant. Events go in with \`COPY\`, then
+the rollups are built with \`INSERT … SELECT … GROUP BY\` exactly as \`record.ts\` would have written them
+(route \`'METHOD /path'\` for \`api_call\` and \`''\` otherwise, counters summed, \`storage_bytes\` the largest snapshot
+of the bucket; daily grouped from hourly), and checked: both rollups count every event.
+
+${generationTable(generated)}
+
+### Query plans
+
+The rollup statements behind the three endpoints, \`EXPLAIN (ANALYZE, BUFFERS)\` as \`sitework_app\` under
+row-level security for \`${generated.largest.slug}\`, after the latency runs (so with a warm cache):
+
+${plans}
+
+${machineLine(report.machine)}
+${versionsLine(report.versions)}.
 `;
 }

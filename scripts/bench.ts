@@ -14,13 +14,30 @@
  * this script so that s3rver's memory, which lives in this process, does not count) → "Archival (2,000 × 256 KiB)".
  * A failed upload or archival run makes the command exit non-zero.
  *
- * Options: --only=wrapper,upload,archival (comma-separated; default all three).
+ * ingest (bench/ingest.ts) → "Usage ingestion": events/s of POST /api/v1/usage/events (batches of 1,000 reported
+ * events, one tenant, at BENCH_INGEST_CONCURRENCY requests in flight; target ≥ 20,000 events/s, reported, not
+ * fatal), of the wrapper's buffered api_call metering (meterApiCall + flushUsage, in a child process like the
+ * archival run) and of a raw COPY of as many rows into usage_events (the ceiling; no rollups, then timed again with
+ * the set-based rollup). A failed batch makes the command exit non-zero.
+ *
+ * usage-stats (scripts/generate-usage.ts, bench/usage-stats.ts) → "Usage stats (10M events)": generates
+ * BENCH_USAGE_EVENTS events for BENCH_USAGE_TENANTS tenants (COPY, then the rollups with INSERT … SELECT), then the
+ * p50/p95/p99 of sequential GET /api/v1/usage/stats?period=1y, /usage/breakdown?period=1y, /usage/current (API
+ * keys) and of the portal page GET /usage (Host: <slug>.localhost, a session signed in through next-auth) for the
+ * largest tenant (target p95 < 100 ms, reported, not fatal), EXPLAIN ANALYZE of the rollup queries and the
+ * database size. A failed request makes the command exit non-zero. With this part the server listens on Next's
+ * default hostname instead of 127.0.0.1 (tenant hosts need it, see the spawn below).
+ *
+ * Options: --only=wrapper,upload,archival,ingest,usage-stats (comma-separated; default all five).
  *
  * Knobs (environment): BENCH_CONNECTIONS (50), BENCH_DURATION seconds per run (15), BENCH_ROUNDS (3),
  * BENCH_WARMUP seconds per scenario (5), BENCH_KEYS (200), BENCH_PORT (a free one), BENCH_OUTPUT
  * (BENCHMARKS.md; "-" prints only), BENCH_DIST_DIR (.next-bench), BENCH_REBUILD=1 (force next build),
  * BENCH_QUIET_WAIT seconds to wait for other processes to calm down before each run (120), BENCH_LOG_LEVEL
- * of the server (warn), BENCH_UPLOAD_BYTES (1 GiB), BENCH_ARCHIVAL_FILES (2000), BENCH_ARCHIVAL_FILE_BYTES (262144).
+ * of the server (warn), BENCH_UPLOAD_BYTES (1 GiB), BENCH_ARCHIVAL_FILES (2000), BENCH_ARCHIVAL_FILE_BYTES (262144),
+ * BENCH_INGEST_BATCHES per concurrency (200), BENCH_INGEST_CONCURRENCY (1,4,8), BENCH_METER_CALLS (200000, also
+ * the COPY's rows), BENCH_USAGE_EVENTS (10000000), BENCH_USAGE_TENANTS (1000), BENCH_LATENCY_REQUESTS per
+ * request kind (250, after 20 unmeasured).
  */
 import autocannon from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -55,8 +72,20 @@ import {
   type TRun,
   type TSummary,
   type TUploadReport,
+  INGEST_SECTION_TITLE,
+  ingestTable,
+  ingestVerdict,
+  renderIngestSection,
+  type TIngestReport,
+  USAGE_STATS_SECTION_TITLE,
+  usageLatencyTable,
+  generationTable,
+  renderUsageStatsSection,
+  type TUsageStatsReport,
 } from '../bench/report';
 import type { TArchivalBenchResult } from '../bench/archival';
+import type { TIngestApiLevel, TMeterBenchResult } from '../bench/ingest';
+import type { TLatency } from '../bench/usage-stats';
 
 const TARGET_RATIO = 0.6;
 /** How long idle PostgreSQL backends may keep their statistics unpublished (PGSTAT_IDLE_INTERVAL) + margin. */
@@ -85,12 +114,27 @@ const settings = {
 const uploadBytes = intSetting('BENCH_UPLOAD_BYTES', 1024 ** 3, 1024);
 const archivalFiles = intSetting('BENCH_ARCHIVAL_FILES', 2000, 1);
 const archivalFileBytes = intSetting('BENCH_ARCHIVAL_FILE_BYTES', 256 * 1024, 4);
+const ingestBatches = intSetting('BENCH_INGEST_BATCHES', 200, 1);
+const ingestConcurrencies = (process.env.BENCH_INGEST_CONCURRENCY || '1,4,8').split(',').map((c) => {
+  const value = Number(c.trim());
+  if (!Number.isInteger(value) || value < 1) throw new Error(`BENCH_INGEST_CONCURRENCY must list integers ≥ 1 (got "${c}")`);
+  return value;
+});
+const meterCalls = intSetting('BENCH_METER_CALLS', 200_000, 1000);
+const usageEvents = intSetting('BENCH_USAGE_EVENTS', 10_000_000, 1000);
+const usageTenants = intSetting('BENCH_USAGE_TENANTS', 1000, 1);
+const latencyRequests = intSetting('BENCH_LATENCY_REQUESTS', 250, 10);
+/** POST /api/v1/usage/events target, events/s (reported, not fatal). */
+const INGEST_TARGET_EVENTS_PER_SECOND = 20_000;
+/** Usage read paths target: p95 below this (reported, not fatal). */
+const USAGE_TARGET_P95_MS = 100;
+const LATENCY_WARMUP = 20;
 /** The upload's target: the server's resident memory grows by less than this. */
 const UPLOAD_TARGET_GROWTH_MIB = 200;
 
-const PARTS = ['wrapper', 'upload', 'archival'] as const;
+const PARTS = ['wrapper', 'upload', 'archival', 'ingest', 'usage-stats'] as const;
 type TPart = (typeof PARTS)[number];
-/** `--only=wrapper,upload,archival` (or `--only wrapper`): the parts to run; all by default. */
+/** `--only=wrapper,upload,archival,ingest,usage-stats` (or `--only wrapper`): the parts to run; all by default. */
 function partsToRun(argv: string[]): Set<TPart> {
   const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
   if (i === -1) return new Set(PARTS);
@@ -105,10 +149,12 @@ function partsToRun(argv: string[]): Set<TPart> {
   }
   return new Set(names as TPart[]);
 }
-/** Runs this script as the archival child (see archivalInChild). */
+/** Runs this script as the archival child (see inChild). */
 const ARCHIVAL_CHILD_FLAG = '--archival-child';
-/** Marks the result line the archival child prints on stdout. */
-const ARCHIVAL_RESULT_PREFIX = '[bench] archival result ';
+/** Runs this script as the metering child of the ingest part (see inChild). */
+const METER_CHILD_FLAG = '--meter-child';
+/** Marks the result line a child prints on stdout. */
+const CHILD_RESULT_PREFIX = '[bench] child result ';
 /** Other processes' CPU (in cores) below which the machine counts as quiet. */
 const QUIET_CORES = 0.3;
 /** Attempts at a timed run that other processes keep disturbing; the quietest counts. */
@@ -328,16 +374,25 @@ function commandLine(): string {
 async function archivalChild(): Promise<void> {
   const { benchArchival } = await import('../bench/archival');
   const result = await benchArchival({ fileCount: archivalFiles, fileSizeBytes: archivalFileBytes });
-  process.stdout.write(`${ARCHIVAL_RESULT_PREFIX}${JSON.stringify(result)}\n`);
+  process.stdout.write(`${CHILD_RESULT_PREFIX}${JSON.stringify(result)}\n`);
+  const { closeDb } = await import('../db/client');
+  await closeDb().catch(() => {});
+}
+
+/** `scripts/bench.ts --meter-child`: the ingest part's wrapper-buffer run (bench/ingest.ts), one JSON line. */
+async function meterChild(): Promise<void> {
+  const { meterThroughBuffer } = await import('../bench/ingest');
+  const result = await meterThroughBuffer(meterCalls);
+  process.stdout.write(`${CHILD_RESULT_PREFIX}${JSON.stringify(result)}\n`);
   const { closeDb } = await import('../db/client');
   await closeDb().catch(() => {});
 }
 
 /**
- * Runs the archival benchmark in a child process (this script with --archival-child), so that its RSS is the
- * archival run's alone: s3rver, when embedded, lives in this process. Samples this process's RSS meanwhile.
+ * Runs a benchmark in a child process (this script with `flag`: --archival-child, --meter-child), so that its RSS
+ * and CPU are its own: s3rver, when embedded, lives in this process. Samples this process's RSS meanwhile.
  */
-async function archivalInChild(): Promise<{ result: TArchivalBenchResult; selfStartMiB: number | null; selfPeakMiB: number | null }> {
+async function inChild<T>(flag: string): Promise<{ result: T; selfStartMiB: number | null; selfPeakMiB: number | null }> {
   const selfStartMiB = residentMiB(process.pid);
   let selfPeakMiB = selfStartMiB;
   const sampler = setInterval(() => {
@@ -345,12 +400,12 @@ async function archivalInChild(): Promise<{ result: TArchivalBenchResult; selfSt
     if (now !== null) selfPeakMiB = Math.max(selfPeakMiB ?? 0, now);
   }, 50);
   try {
-    const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', path.resolve('scripts/bench.ts'), ARCHIVAL_CHILD_FLAG], {
+    const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', path.resolve('scripts/bench.ts'), flag], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: process.env,
     });
     stops.push(async () => void (child.exitCode === null && child.kill('SIGTERM')));
-    let result: TArchivalBenchResult | undefined;
+    let result: T | undefined;
     let pending = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       pending += chunk.toString('utf8');
@@ -358,12 +413,12 @@ async function archivalInChild(): Promise<{ result: TArchivalBenchResult; selfSt
       while ((newline = pending.indexOf('\n')) !== -1) {
         const line = pending.slice(0, newline);
         pending = pending.slice(newline + 1);
-        if (line.startsWith(ARCHIVAL_RESULT_PREFIX)) result = JSON.parse(line.slice(ARCHIVAL_RESULT_PREFIX.length)) as TArchivalBenchResult;
+        if (line.startsWith(CHILD_RESULT_PREFIX)) result = JSON.parse(line.slice(CHILD_RESULT_PREFIX.length)) as T;
         else if (!stopping) process.stdout.write(`${line}\n`);
       }
     });
     const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
-    if (code !== 0 || !result) throw new Error(`the archival child exited with ${code}${result ? '' : ' without a result'}`);
+    if (code !== 0 || !result) throw new Error(`the ${flag} child exited with ${code}${result ? '' : ' without a result'}`);
     return { result, selfStartMiB, selfPeakMiB };
   } finally {
     clearInterval(sampler);
@@ -373,6 +428,10 @@ async function archivalInChild(): Promise<{ result: TArchivalBenchResult; selfSt
 async function main() {
   if (process.argv.includes(ARCHIVAL_CHILD_FLAG)) {
     await archivalChild();
+    process.exit(0);
+  }
+  if (process.argv.includes(METER_CHILD_FLAG)) {
+    await meterChild();
     process.exit(0);
   }
   const parts = partsToRun(process.argv.slice(2));
@@ -475,7 +534,7 @@ async function main() {
     SITEWORK_BENCH_ROUTES: '1',
     NEXT_TELEMETRY_DISABLED: '1',
   };
-  if (parts.has('wrapper') || parts.has('upload')) {
+  if (parts.has('wrapper') || parts.has('upload') || parts.has('ingest') || parts.has('usage-stats')) {
     const why = buildNeeded();
     if (why) {
       say(`building into ${DIST_DIR} (${why})…`);
@@ -484,7 +543,11 @@ async function main() {
       say(`reusing the build in ${DIST_DIR}`);
     }
 
-    server = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    // The portal on a tenant host (bench-0001.localhost, usage-stats) needs Next's default hostname, as `npm start`
+    // runs it: with -H 127.0.0.1 Next takes middleware's rewrite to /t/<slug>/… for an external one and proxies
+    // it, and middleware refuses the proxied /t/… path with 404. The other parts keep their loopback-only server.
+    const hostArgs = parts.has('usage-stats') ? [] : ['-H', '127.0.0.1'];
+    server = spawn(process.execPath, [nextBin, 'start', '-p', String(port), ...hostArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: serverEnv,
     });
@@ -726,6 +789,203 @@ async function main() {
       }
     }
 
+    /** Other processes' CPU (cores) from now until the returned function is called. */
+    const watchOtherCores = () => {
+      const before = snapshotCpu(server?.pid);
+      return () => cpuBetween(before, snapshotCpu(server?.pid))?.otherCores ?? null;
+    };
+    /**
+     * As the wrapper's rounds: after waiting for quiet, a run during which other processes used QUIET_CORES or more
+     * is measured again (MAX_ATTEMPTS in all) and the quietest counts; a run with failures counts as it is.
+     */
+    const quietest = async <T extends { otherCores: number | null; failures: number }>(measureOnce: () => Promise<T>): Promise<T> => {
+      let best: T | undefined;
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        await waitForQuiet();
+        const result = await measureOnce();
+        if (result.failures) return result;
+        if (!best || (result.otherCores ?? 0) < (best.otherCores ?? 0)) best = result;
+        if ((result.otherCores ?? 0) < QUIET_CORES) break;
+        if (attempt < MAX_ATTEMPTS) say(`  disturbed (other processes used ${(result.otherCores ?? 0).toFixed(2)} cores): measuring again`);
+      }
+      return best!;
+    };
+
+    if (parts.has('ingest')) {
+      const { createTenantWithOwner } = await import('../lib/auth');
+      const { ingestThroughApi, copyCeiling, INGEST_BATCH_EVENTS } = await import('../bench/ingest');
+      const slug = `bench-ingest-${runTag}`;
+      const ownerEmail = `owner@${slug}.bench.local`;
+      const tenant = await withPlatform((tx) =>
+        createTenantWithOwner(tx, {
+          name: `Ingest bench ${runTag}`,
+          slug,
+          plan: 'enterprise',
+          ownerEmail,
+          ownerName: 'Ingest bench owner',
+          ownerPassword: randomBytes(18).toString('base64url'),
+        }),
+      );
+      const [ingestOwner] = await withPlatform((tx) => tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${ownerEmail}`));
+      const ingestKey = await withTenant(tenant.id, (tx) =>
+        createApiKey(tx, tenant.id, { userId: ingestOwner.id, role: 'owner' }, { name: `bench ${runTag} ingest`, scopes: ['files:write'] }),
+      );
+      say(`ingest: tenant ${slug} (enterprise) with an API key of scope files:write`);
+
+      // Unmeasured: compiles the route and warms the pool and the caches.
+      await ingestThroughApi({ origin, apiKey: ingestKey.secret, concurrency: 2, batches: 6 });
+      const levels: TIngestApiLevel[] = [];
+      for (const concurrency of ingestConcurrencies) {
+        const level = await quietest(async () => {
+          say(`ingest: API, ${ingestBatches} batches of ${INGEST_BATCH_EVENTS.toLocaleString('en-US')} events, ${concurrency} in flight…`);
+          const once = await ingestThroughApi({
+            origin,
+            apiKey: ingestKey.secret,
+            concurrency,
+            batches: ingestBatches,
+            measureOtherCores: watchOtherCores,
+          });
+          say(`  ${Math.round(once.eventsPerSecond).toLocaleString('en-US')} events/s; other load ${once.otherCores?.toFixed(2) ?? 'n/a'} cores`);
+          return once;
+        });
+        say(
+          `  counted: ${Math.round(level.eventsPerSecond).toLocaleString('en-US')} events/s, request p50 ${Math.round(level.p50Ms)} ms, p95 ${Math.round(level.p95Ms)} ms` +
+            `${level.failures ? `, ${level.failures} failed (${JSON.stringify(level.failureStatuses)})` : ''}; other load ${level.otherCores?.toFixed(2) ?? 'n/a'} cores`,
+        );
+        levels.push(level);
+      }
+      invalid.push(...levels.filter((l) => l.failures > 0).map((l) => `ingest at ${l.concurrency} in flight (${l.failures} failed batches)`));
+
+      await waitForQuiet();
+      say(`ingest: ${meterCalls.toLocaleString('en-US')} calls through meterApiCall + flushUsage, in a child process…`);
+      const { result: meter } = await inChild<TMeterBenchResult>(METER_CHILD_FLAG);
+      say(`  ${Math.round(meter.eventsPerSecond).toLocaleString('en-US')} events/s (${meter.seconds.toFixed(1)} s)`);
+
+      await waitForQuiet();
+      say(`ingest: COPY of ${meterCalls.toLocaleString('en-US')} rows into usage_events…`);
+      const copy = await copyCeiling(env.DATABASE_URL!, meterCalls);
+      say(
+        `  ${Math.round(copy.eventsPerSecond).toLocaleString('en-US')} events/s (${copy.copySeconds.toFixed(1)} s); ` +
+          `with the rollups ${Math.round(copy.withRollupEventsPerSecond).toLocaleString('en-US')} events/s`,
+      );
+
+      const report: TIngestReport = {
+        date: new Date(),
+        machine: describeMachine(),
+        command: commandLine(),
+        code: codeVersion(),
+        versions: { 'Next.js': nextVersion, PostgreSQL: pgVersion?.version ?? '?', postgres: packageVersion('postgres') },
+        batchEvents: INGEST_BATCH_EVENTS,
+        api: levels,
+        meter,
+        copy,
+        targetEventsPerSecond: INGEST_TARGET_EVENTS_PER_SECOND,
+        distDir: DIST_DIR,
+        logLevel: env.LOG_LEVEL!,
+        poolMax: config.DATABASE_POOL_MAX,
+      };
+      process.stdout.write(`\n${INGEST_SECTION_TITLE.replace(/^## /, '')}\n${ingestTable(report).replace(/\*\*/g, '')}\n\n`);
+      say(`ingest: best API rate vs target ${INGEST_TARGET_EVENTS_PER_SECOND.toLocaleString('en-US')} events/s: ${ingestVerdict(report)}`);
+      if (output !== '-') {
+        writeNamedSection(output, INGEST_SECTION_TITLE, renderIngestSection(report));
+        say(`ingest results written to ${output}`);
+      }
+    }
+
+    if (parts.has('usage-stats')) {
+      const { generateUsage } = await import('./generate-usage');
+      const { insertUser } = await import('../lib/auth');
+      const { memberships } = await import('../db/schema/auth');
+      const { measureLatency, signInOnHost, explainUsageQueries, databaseSize } = await import('../bench/usage-stats');
+      const { httpRequest } = await import('../bench/http');
+
+      await waitForQuiet();
+      say(`usage-stats: generating ${usageEvents.toLocaleString('en-US')} events for ${usageTenants.toLocaleString('en-US')} tenants…`);
+      const generated = await generateUsage({ databaseUrl: env.DATABASE_URL!, events: usageEvents, tenants: usageTenants, log: (line) => say(`  ${line}`) });
+      const largest = generated.largest;
+
+      // An owner to sign in as, and one usage:read key per API endpoint (each stays far below the plan's rate).
+      const email = `owner@${largest.slug}.bench.local`;
+      const password = randomBytes(18).toString('base64url');
+      const owner = await withPlatform(async (tx) => {
+        const user = await insertUser(tx, { email, name: 'Usage bench owner', password });
+        await tx.insert(memberships).values({ tenantId: largest.id, userId: user.id, role: 'owner' });
+        return user;
+      });
+      const readKeys = await withTenant(largest.id, async (tx) => {
+        const created: string[] = [];
+        for (let i = 0; i < 3; i++) {
+          const key = await createApiKey(tx, largest.id, { userId: owner.id, role: 'owner' }, { name: `bench ${runTag} usage #${i + 1}`, scopes: ['usage:read'] });
+          created.push(key.secret);
+        }
+        return created;
+      });
+      const host = `${largest.slug}.localhost:${port}`;
+      const cookie = await signInOnHost(origin, host, email, password);
+      say(`usage-stats: signed in as the owner of ${largest.slug} on ${host}`);
+      const pageSource = 'app/t/[tenant]/(portal)/usage/page.tsx';
+      const isPagePlaceholder = existsSync(pageSource) && readFileSync(pageSource, 'utf8').includes('SectionPlaceholder');
+
+      const targets: { label: string; path: string; headers: Record<string, string> }[] = [
+        { label: 'GET /api/v1/usage/stats?period=1y', path: '/api/v1/usage/stats?period=1y', headers: { authorization: `Bearer ${readKeys[0]}` } },
+        { label: 'GET /api/v1/usage/breakdown?period=1y', path: '/api/v1/usage/breakdown?period=1y', headers: { authorization: `Bearer ${readKeys[1]}` } },
+        { label: 'GET /api/v1/usage/current', path: '/api/v1/usage/current', headers: { authorization: `Bearer ${readKeys[2]}` } },
+        { label: `GET /usage (portal page${isPagePlaceholder ? ', placeholder' : ', its default period'})`, path: '/usage', headers: { host, cookie } },
+        ...(isPagePlaceholder ? [] : [{ label: 'GET /usage?period=1y (portal page)', path: '/usage?period=1y', headers: { host, cookie } }]),
+      ];
+      const latencies: TLatency[] = [];
+      for (const target of targets) {
+        const send = () => httpRequest(`${origin}${target.path}`, { headers: target.headers });
+        const first = await send();
+        if (first.status !== 200) {
+          throw new Error(`${target.label} answered ${first.status} ${String(first.headers.location ?? '')} ${first.body.slice(0, 300)}`);
+        }
+        const latency = await quietest(async () => {
+          say(`usage-stats: ${target.label}, ${latencyRequests} sequential requests after ${LATENCY_WARMUP}…`);
+          const once = await measureLatency({
+            label: target.label,
+            requests: latencyRequests,
+            warmup: LATENCY_WARMUP,
+            send,
+            measureOtherCores: watchOtherCores,
+          });
+          say(`  p95 ${once.p95Ms.toFixed(1)} ms; other load ${once.otherCores?.toFixed(2) ?? 'n/a'} cores`);
+          return once;
+        });
+        say(
+          `  counted: p50 ${latency.p50Ms.toFixed(1)} ms, p95 ${latency.p95Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms, max ${latency.maxMs.toFixed(1)} ms` +
+            `${latency.failures ? `, ${latency.failures} failed` : ''}; other load ${latency.otherCores?.toFixed(2) ?? 'n/a'} cores`,
+        );
+        latencies.push(latency);
+      }
+      invalid.push(...latencies.filter((l) => l.failures > 0).map((l) => `${l.label} (${l.failures} failed requests)`));
+
+      const report: TUsageStatsReport = {
+        date: new Date(),
+        machine: describeMachine(),
+        command: commandLine(),
+        code: codeVersion(),
+        versions: { 'Next.js': nextVersion, PostgreSQL: pgVersion?.version ?? '?' },
+        generated,
+        latencies,
+        warmup: LATENCY_WARMUP,
+        targetP95Ms: USAGE_TARGET_P95_MS,
+        explained: await explainUsageQueries(largest.id),
+        size: await databaseSize(),
+        isPagePlaceholder,
+        distDir: DIST_DIR,
+        logLevel: env.LOG_LEVEL!,
+      };
+      process.stdout.write(`\n${USAGE_STATS_SECTION_TITLE.replace(/^## /, '')}\n${usageLatencyTable(report).replace(/\*\*/g, '')}\n\n`);
+      process.stdout.write(`${generationTable(generated).replace(/\*\*/g, '')}\n\n`);
+      for (const e of report.explained) process.stdout.write(`${e.label}: ${e.executionMs.toFixed(2)} ms\n`);
+      say(`usage-stats: database ${(report.size.databaseBytes / 1024 ** 3).toFixed(2)} GiB`);
+      if (output !== '-') {
+        writeNamedSection(output, USAGE_STATS_SECTION_TITLE, renderUsageStatsSection(report));
+        say(`usage-stats results written to ${output}`);
+      }
+    }
+
     // The server is not needed any more: stopped, so that it does not share the CPU with the archival run.
     serverStopping = true;
     server.kill('SIGTERM');
@@ -739,7 +999,7 @@ async function main() {
   if (parts.has('archival')) {
     await waitForQuiet();
     say(`archival: ${archivalFiles.toLocaleString('en-US')} aged files of ${archivalFileBytes.toLocaleString('en-US')} bytes, one run, in a child process…`);
-    const { result, selfStartMiB, selfPeakMiB } = await archivalInChild();
+    const { result, selfStartMiB, selfPeakMiB } = await inChild<TArchivalBenchResult>(ARCHIVAL_CHILD_FLAG);
     const report: TArchivalReport = {
       date: new Date(),
       machine: describeMachine(),
