@@ -28,7 +28,12 @@
  * database size. A failed request makes the command exit non-zero. With this part the server listens on Next's
  * default hostname instead of 127.0.0.1 (tenant hosts need it, see the spawn below).
  *
- * Options: --only=wrapper,upload,archival,ingest,usage-stats (comma-separated; default all five).
+ * invoices (bench/invoices.ts) → "Invoice run (1,000 tenants)": the monthly invoice run (runInvoices, in this
+ * process) billing last month for the usage-stats part's tenants (moved back a year), or, without that part, for
+ * BENCH_USAGE_TENANTS tenants generated with BENCH_INVOICE_EVENTS events; then the same run again (creates nothing).
+ * Seconds and invoices/s; a failed tenant or a missing or duplicated invoice makes the command exit non-zero.
+ *
+ * Options: --only=wrapper,upload,archival,ingest,usage-stats,invoices (comma-separated; default all six).
  *
  * Knobs (environment): BENCH_CONNECTIONS (50), BENCH_DURATION seconds per run (15), BENCH_ROUNDS (3),
  * BENCH_WARMUP seconds per scenario (5), BENCH_KEYS (200), BENCH_PORT (a free one), BENCH_OUTPUT
@@ -37,7 +42,7 @@
  * of the server (warn), BENCH_UPLOAD_BYTES (1 GiB), BENCH_ARCHIVAL_FILES (2000), BENCH_ARCHIVAL_FILE_BYTES (262144),
  * BENCH_INGEST_BATCHES per concurrency (200), BENCH_INGEST_CONCURRENCY (1,4,8), BENCH_METER_CALLS (200000, also
  * the COPY's rows), BENCH_USAGE_EVENTS (10000000), BENCH_USAGE_TENANTS (1000), BENCH_LATENCY_REQUESTS per
- * request kind (250, after 20 unmeasured).
+ * request kind (250, after 20 unmeasured), BENCH_INVOICE_EVENTS (1000000).
  */
 import autocannon from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -82,6 +87,10 @@ import {
   generationTable,
   renderUsageStatsSection,
   type TUsageStatsReport,
+  INVOICES_SECTION_TITLE,
+  invoiceRunTable,
+  renderInvoicesSection,
+  type TInvoiceRunReport,
 } from '../bench/report';
 import type { TArchivalBenchResult } from '../bench/archival';
 import type { TIngestApiLevel, TMeterBenchResult } from '../bench/ingest';
@@ -124,6 +133,8 @@ const meterCalls = intSetting('BENCH_METER_CALLS', 200_000, 1000);
 const usageEvents = intSetting('BENCH_USAGE_EVENTS', 10_000_000, 1000);
 const usageTenants = intSetting('BENCH_USAGE_TENANTS', 1000, 1);
 const latencyRequests = intSetting('BENCH_LATENCY_REQUESTS', 250, 10);
+/** History the invoices part generates for its tenants when the usage-stats part (whose tenants it bills otherwise) does not run. */
+const invoiceHistoryEvents = intSetting('BENCH_INVOICE_EVENTS', 1_000_000, 1000);
 /** POST /api/v1/usage/events target, events/s (reported, not fatal). */
 const INGEST_TARGET_EVENTS_PER_SECOND = 20_000;
 /** Usage read paths target: p95 below this (reported, not fatal). */
@@ -132,9 +143,9 @@ const LATENCY_WARMUP = 20;
 /** The upload's target: the server's resident memory grows by less than this. */
 const UPLOAD_TARGET_GROWTH_MIB = 200;
 
-const PARTS = ['wrapper', 'upload', 'archival', 'ingest', 'usage-stats'] as const;
+const PARTS = ['wrapper', 'upload', 'archival', 'ingest', 'usage-stats', 'invoices'] as const;
 type TPart = (typeof PARTS)[number];
-/** `--only=wrapper,upload,archival,ingest,usage-stats` (or `--only wrapper`): the parts to run; all by default. */
+/** `--only=wrapper,upload,archival,ingest,usage-stats,invoices` (or `--only wrapper`): the parts to run; all by default. */
 function partsToRun(argv: string[]): Set<TPart> {
   const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
   if (i === -1) return new Set(PARTS);
@@ -994,6 +1005,41 @@ async function main() {
       server!.once('exit', resolve);
       setTimeout(resolve, 10_000).unref();
     });
+  }
+
+  if (parts.has('invoices')) {
+    await waitForQuiet();
+    // The usage-stats part's tenants (a year of history) when it ran; otherwise as many with a smaller history.
+    let slugPrefix = 'bench';
+    let historyEvents = usageEvents;
+    if (!parts.has('usage-stats')) {
+      const { generateUsage } = await import('./generate-usage');
+      slugPrefix = 'invoice-bench';
+      say(`invoices: generating ${invoiceHistoryEvents.toLocaleString('en-US')} events for ${usageTenants.toLocaleString('en-US')} tenants…`);
+      const generated = await generateUsage({ databaseUrl: env.DATABASE_URL!, events: invoiceHistoryEvents, tenants: usageTenants, slugPrefix, log: (line) => say(`  ${line}`) });
+      historyEvents = generated.eventCount;
+    }
+    const { benchInvoiceRun } = await import('../bench/invoices');
+    say('invoices: billing last month for every generated tenant, then again…');
+    const result = await benchInvoiceRun(slugPrefix);
+    say(`invoices: ${result.created} invoices in ${result.seconds.toFixed(2)} s (${Math.round(result.invoicesPerSecond)}/s); re-run ${result.rerunSeconds.toFixed(2)} s, ${result.rerunCreated} created`);
+    if (result.failed > 0 || result.created !== result.tenants || result.rerunCreated !== 0) {
+      invalid.push(`invoice run (${result.failed} failed, ${result.created} of ${result.tenants} created, ${result.rerunCreated} on re-run)`);
+    }
+    const report: TInvoiceRunReport = {
+      date: new Date(),
+      machine: describeMachine(),
+      command: commandLine(),
+      code: codeVersion(),
+      versions: { PostgreSQL: pgVersion?.version ?? '?' },
+      historyEvents,
+      result,
+    };
+    process.stdout.write(`\n${INVOICES_SECTION_TITLE.replace(/^## /, '')}\n${invoiceRunTable(result).replace(/\*\*/g, '')}\n\n`);
+    if (output !== '-') {
+      writeNamedSection(output, INVOICES_SECTION_TITLE, renderInvoicesSection(report));
+      say(`invoices results written to ${output}`);
+    }
   }
 
   if (parts.has('archival')) {
