@@ -4,3 +4,4 @@ export * from './mail';
 export * from './files';
 export * from './usage';
 export * from './billing';
+export * from './audit';

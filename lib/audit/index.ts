@@ -1,0 +1,14 @@
+export { recordAudit, originOf, SYSTEM_ACTOR, type TAuditEvent, type TAuditActor, type TAuditTarget, type TAuditOrigin } from './record';
+export {
+  ZAuditFilters,
+  listAuditEvents,
+  streamAuditEvents,
+  summarizeAudit,
+  AUDIT_PERIODS,
+  type TAuditFilters,
+  type TAuditEntry,
+  type TAuditSummary,
+  type TAuditPeriod,
+} from './query';
+export { verifyAuditChain, type TAuditVerification } from './verify';
+export { AUDIT_EVENT_TYPES, type TAuditEventType } from '@/db/schema/audit';
