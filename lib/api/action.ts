@@ -13,6 +13,7 @@ import {
   type TPlatformCaller,
   type TTenantCaller,
 } from './caller';
+import { requestAudit, type TEndpointAudit } from './audit';
 import type { TAccess } from './endpoint';
 import { fieldsOf, parseWith, toAppError } from './errors';
 
@@ -27,6 +28,8 @@ interface TActionSpec<S extends z.ZodType, A extends TAccess> {
   access: A;
   permission?: TPermission;
   input: S;
+  /** Its audit event (every action is one, data_modify named after the action by default); `false`: none. */
+  audit?: TEndpointAudit | false;
 }
 
 /**
@@ -40,26 +43,44 @@ export function action<S extends z.ZodType, A extends TAccess, R>(
   return async (raw) => {
     const requestId = randomUUID();
     let tenantId: string | undefined;
+    let caller: TTenantCaller | TPlatformCaller | null = null;
+    let data: z.infer<S> | undefined;
+    const h = await headers();
+    const audit = requestAudit(
+      { method: 'POST', path: `action:${spec.name}`, access: spec.access, audit: spec.audit ?? { type: 'data_modify', action: spec.name } },
+      h,
+      requestId,
+    );
     try {
-      const h = await headers();
       const facts = { host: h.get('host'), tenantIdHeader: null, authorization: null, cookie: h.get('cookie') };
-      const data = parseWith(spec.input, raw, 'input');
       type TInput = Parameters<typeof handler>[0];
+      // The action and its audit event commit together.
+      const run = async (tx: TTx) => {
+        const result = await handler({ data, caller, tx } as TInput);
+        await audit.recordInside(tx, { caller, tenantId, params: data, result });
+        return result;
+      };
       let result: R;
       if (spec.access === 'tenant') {
-        const caller = await resolveTenantCaller(facts);
-        tenantId = caller.tenant.id;
-        assertPermission(caller, spec.permission);
-        result = await withTenant(caller.tenant.id, (tx) => handler({ data, caller, tx } as TInput));
+        const tenantCaller = await resolveTenantCaller(facts);
+        caller = tenantCaller;
+        tenantId = tenantCaller.tenant.id;
+        assertPermission(tenantCaller, spec.permission);
+        data = parseWith(spec.input, raw, 'input');
+        result = await withTenant(tenantCaller.tenant.id, run);
       } else if (spec.access === 'platform') {
-        const caller = await resolvePlatformCaller(facts);
-        result = await withPlatform((tx) => handler({ data, caller, tx } as TInput));
+        caller = await resolvePlatformCaller(facts);
+        data = parseWith(spec.input, raw, 'input');
+        result = await withPlatform(run);
       } else {
+        data = parseWith(spec.input, raw, 'input');
         result = await handler({ data, caller: null, tx: null } as TInput);
+        await audit.recordAfter({ caller, tenantId, params: data, result });
       }
       return { ok: true, data: result };
     } catch (thrown) {
       const error = toAppError(thrown);
+      await audit.recordFailure(error, { caller, tenantId, params: data });
       if (error.status >= 500) logger.error({ err: thrown, requestId, tenantId, action: spec.name }, 'action failed');
       // Errors name their fields as details.fields (validation) or details.field (a taken slug, a wrong password).
       const details = error.details as { fields?: { field: string; message: string }[]; field?: string } | undefined;

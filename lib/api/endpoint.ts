@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { TPermission } from '@/lib/auth';
+import type { TEndpointAudit } from './audit';
 
 export type THttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -43,6 +44,8 @@ export interface TEndpoint<
   /** Description of the success response, for the OpenAPI document. */
   responds?: string;
   transaction?: TScope;
+  /** How calls are recorded in the audit log (lib/api/audit.ts); mutations are by default, `false` turns it off. */
+  audit?: TEndpointAudit | false;
 }
 
 export function defineEndpoint<

@@ -18,6 +18,7 @@ import {
 import type { TAccess, TEndpoint } from './endpoint';
 import { errorResponse, parseWith, toAppError } from './errors';
 import { admitTenantRequest } from './quota';
+import { requestAudit, type TRequestAudit } from './audit';
 
 type TInfer<T> = [NonNullable<T>] extends [never]
   ? undefined
@@ -44,6 +45,8 @@ export type THandlerInput<E extends TEndpoint> = THandlerBase<E> & {
   tx: E['access'] extends 'public' ? null : E['transaction'] extends 'handler' ? null : TTx;
   /** A short transaction in the caller's tenant (tenant endpoints), for handlers that hold none. */
   inTenant: <T>(fn: (tx: TTx) => Promise<T>) => Promise<T>;
+  /** Details for this call's audit event (target, metadata; the tenant, for public endpoints). */
+  audit: Pick<TRequestAudit, 'set'>;
 };
 
 type TRouteContext = { params: Promise<Record<string, string | string[]>> };
@@ -102,23 +105,25 @@ export function route<E extends TEndpoint>(
       // monthly quota did no work and are not metered either.
       let isMetered = false;
       const headers = new Headers({ 'x-request-id': requestId });
+      const audit = requestAudit(endpoint, request.headers, requestId);
+      let caller: TTenantCaller | TPlatformCaller | null = null;
+      let params: unknown;
       try {
-        let caller: TTenantCaller | TPlatformCaller | null = null;
         const facts = requestFacts(request);
         if (endpoint.access === 'tenant') {
           const tenantCaller = await resolveTenantCaller(facts);
           tenantId = tenantCaller.tenant.id;
           span.setAttribute('tenant.id', tenantId);
           isMetered = tenantCaller.principal.kind === 'api_key';
+          caller = tenantCaller;
           assertPermission(tenantCaller, endpoint.permission);
           for (const [name, value] of Object.entries(await admitTenantRequest(tenantCaller))) headers.set(name, value);
-          caller = tenantCaller;
         } else if (endpoint.access === 'platform') {
           caller = await resolvePlatformCaller(facts);
         }
 
         const rawParams = (await context?.params) ?? {};
-        const params = endpoint.params ? parseWith(endpoint.params, rawParams, 'path') : undefined;
+        params = endpoint.params ? parseWith(endpoint.params, rawParams, 'path') : rawParams;
         const query = endpoint.query
           ? parseWith(endpoint.query, Object.fromEntries(new URL(request.url).searchParams), 'query')
           : undefined;
@@ -129,14 +134,20 @@ export function route<E extends TEndpoint>(
           if (!tenantId) throw new Error(`${routeLabel} has no tenant: inTenant is for tenant endpoints`);
           return withTenant(tenantId, fn);
         };
-        const run = (tx: TTx | null) =>
-          handler({ body, query, params, request, requestId, caller, tx, inTenant } as THandlerInput<E>);
+        const run = async (tx: TTx | null) => {
+          const result = await handler({ body, query, params, request, requestId, caller, tx, inTenant, audit } as unknown as THandlerInput<E>);
+          // The audit event commits with the change it describes (or neither does).
+          if (tx) await audit.recordInside(tx, { caller, tenantId, params, result });
+          return result;
+        };
         const result =
           endpoint.access === 'tenant' && endpoint.transaction !== 'handler'
             ? await withTenant(tenantId!, run)
-            : endpoint.access === 'platform'
+            : endpoint.access === 'platform' && endpoint.transaction !== 'handler'
               ? await withPlatform(run)
               : await run(null);
+        // Endpoints that hold no transaction (streams, public calls): the event follows in its own.
+        await audit.recordAfter({ caller, tenantId, params, result });
         const response = toResponse(result, endpoint.successStatus);
         headers.forEach((value, name) => response.headers.set(name, value));
         status = response.status;
@@ -145,6 +156,7 @@ export function route<E extends TEndpoint>(
         const error = toAppError(thrown);
         status = error.status;
         if (error.code === 'quota_exceeded') isMetered = false;
+        await audit.recordFailure(error, { caller, tenantId, params });
         if (status >= 500) {
           logger.error({ err: thrown, requestId, tenantId, route: routeLabel, method: endpoint.method }, 'request failed');
           span.recordException(thrown as Error);

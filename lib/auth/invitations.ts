@@ -1,4 +1,5 @@
 import 'server-only';
+import { recordAudit, type TAuditOrigin } from '@/lib/audit';
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TTx } from '@/db/client';
@@ -180,6 +181,7 @@ const GONE_MESSAGES: Record<Exclude<TInvitationStatus, 'pending'>, string> = {
  */
 export async function acceptInvitation(
   input: z.infer<typeof ZAcceptInvitation>,
+  origin: TAuditOrigin = {},
 ): Promise<{ user: TUser; tenantSlug: string; role: TRole }> {
   return withPlatform(async (tx) => {
     const [invitation] = await tx
@@ -209,12 +211,27 @@ export async function acceptInvitation(
       }
       user = await insertUser(tx, { email: invitation.email, name: input.name, password: input.password });
     }
+    let membershipId: string;
     try {
-      await tx.insert(memberships).values({ tenantId: invitation.tenantId, userId: user.id, role: invitation.role });
+      const [membership] = await tx
+        .insert(memberships)
+        .values({ tenantId: invitation.tenantId, userId: user.id, role: invitation.role })
+        .returning({ id: memberships.id });
+      membershipId = membership.id;
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError('conflict', 'You are already a member of this organisation');
       throw error;
     }
+    // In the tenant's audit log, in this transaction: a new member is a security event.
+    await recordAudit(tx, {
+      tenantId: invitation.tenantId,
+      type: 'security_event',
+      action: 'invitation.accept',
+      actor: { type: 'user', id: user.id, name: user.name || user.email },
+      target: { type: 'member', id: membershipId, name: user.email },
+      metadata: { role: invitation.role, invitationId: invitation.id },
+      ...origin,
+    });
     await tx
       .update(invitations)
       .set({ acceptedAt: new Date(), acceptedBy: user.id })

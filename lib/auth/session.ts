@@ -3,7 +3,9 @@ import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { decode } from 'next-auth/jwt';
 import { config } from '@/lib/config';
-import { findTenantRef, tenantSlugFromHost } from '@/lib/tenancy';
+import { recordAudit, type TAuditEvent } from '@/lib/audit';
+import { logger } from '@/lib/telemetry';
+import { findTenantRef, tenantSlugFromHost, withPlatform } from '@/lib/tenancy';
 import { verifyHandoffToken } from './handoff';
 import { burnPasswordCheck, verifyPassword } from './password';
 import { assertSignInAllowed, clearSignInFailures, recordFailedSignIn } from './sign-in-limiter';
@@ -30,13 +32,36 @@ export function clientIp(get: (name: string) => string | null | undefined): stri
   return get('x-forwarded-for')?.split(',')[0]?.trim() || get('x-real-ip') || 'unknown';
 }
 
+/**
+ * Sign-in events go to the audit log of the portal signed in to (the platform's on the apex), each in its own
+ * transaction: a refused sign-in changes nothing else. A failure to write one is logged, never shown to the person.
+ */
+async function auditSignIn(tenantId: string | null, event: Omit<TAuditEvent, 'tenantId'>): Promise<void> {
+  await withPlatform((tx) => recordAudit(tx, { tenantId, ...event })).catch((error: unknown) => {
+    logger.error({ err: error, action: event.action }, 'could not record a sign-in in the audit log');
+  });
+}
+
 /** The user a credentials sign-in names, after every check; throws Error(message) for next-auth to show. */
 export async function authorizeCredentials(
   credentials: Record<string, string> | undefined,
   headers: THeaders | undefined,
-): Promise<TUser> {
+): Promise<TUser & { signedInTenantId: string | null }> {
   const tenantSlug = tenantSlugFromHost(headerOf(headers, 'host'), config().APP_DOMAIN);
   const ip = clientIp((name) => headerOf(headers, name));
+  const tenant = tenantSlug ? await findTenantRef(tenantSlug) : null;
+  const origin = { ip, userAgent: headerOf(headers, 'user-agent') ?? null, requestId: headerOf(headers, 'x-request-id') ?? null };
+  const refused = async (reason: string, name: string, userId: string | null, message: string): Promise<never> => {
+    await auditSignIn(tenant?.id ?? null, {
+      type: 'login_failed',
+      action: 'auth.sign_in',
+      outcome: 'failure',
+      actor: { type: 'user', id: userId, name },
+      metadata: { reason },
+      ...origin,
+    });
+    throw new Error(message);
+  };
 
   let user: TUser | null = null;
   if (credentials?.handoff) {
@@ -47,6 +72,7 @@ export async function authorizeCredentials(
     const email = (credentials?.email ?? '').trim().toLowerCase();
     const password = credentials?.password ?? '';
     if (!email || !password) throw new Error('Enter your email and password.');
+    // Attempts refused by the limiter are not recorded one by one: that would let anyone flood the log.
     await assertSignInAllowed(email, ip).catch((error: Error) => {
       throw new Error(error.message);
     });
@@ -54,7 +80,7 @@ export async function authorizeCredentials(
     const isValid = found ? await verifyPassword(found.passwordHash, password) : (await burnPasswordCheck(password), false);
     if (!found || !isValid) {
       await recordFailedSignIn(email, ip);
-      throw new Error('Wrong email or password.');
+      return refused(found ? 'wrong_password' : 'unknown_account', email, found?.id ?? null, 'Wrong email or password.');
     }
     await clearSignInFailures(email);
     const { passwordHash: _hash, ...rest } = found;
@@ -62,14 +88,20 @@ export async function authorizeCredentials(
   }
 
   if (tenantSlug) {
-    const tenant = await findTenantRef(tenantSlug);
     if (!tenant || !tenant.isActive) throw new Error('This organisation does not exist or is deactivated.');
     if (!(await findMembershipRole(tenant.id, user.id))) {
-      throw new Error(`This account is not a member of ${tenant.name}.`);
+      return refused('not_a_member', user.email, user.id, `This account is not a member of ${tenant.name}.`);
     }
   }
   await recordSignIn(user.id);
-  return user;
+  await auditSignIn(tenant?.id ?? null, {
+    type: 'login',
+    action: 'auth.sign_in',
+    actor: { type: 'user', id: user.id, name: user.name || user.email },
+    metadata: { method: credentials?.handoff ? 'handoff' : 'password' },
+    ...origin,
+  });
+  return { ...user, signedInTenantId: tenant?.id ?? null };
 }
 
 export function authOptions(): NextAuthOptions {
@@ -84,15 +116,27 @@ export function authOptions(): NextAuthOptions {
         credentials: { email: { type: 'email' }, password: { type: 'password' }, handoff: { type: 'text' } },
         authorize: async (credentials, req) => {
           const user = await authorizeCredentials(credentials, req?.headers as THeaders | undefined);
-          return { id: user.id, email: user.email, name: user.name, isPlatformAdmin: user.isPlatformAdmin };
+          return { id: user.id, email: user.email, name: user.name, isPlatformAdmin: user.isPlatformAdmin, tenantId: user.signedInTenantId };
         },
       }),
     ],
+    events: {
+      async signOut({ token }) {
+        if (!token?.sub) return;
+        await auditSignIn((token.tenantId as string | null | undefined) ?? null, {
+          type: 'logout',
+          action: 'auth.sign_out',
+          actor: { type: 'user', id: token.sub, name: token.name ?? token.email ?? token.sub },
+        });
+      },
+    },
     callbacks: {
       jwt({ token, user }) {
         if (user) {
           token.sub = user.id;
           token.isPlatformAdmin = (user as { isPlatformAdmin?: boolean }).isPlatformAdmin ?? false;
+          // The portal signed in to (sessions are per host), so that signing out is recorded in its audit log.
+          token.tenantId = (user as { tenantId?: string | null }).tenantId ?? null;
         }
         return token;
       },

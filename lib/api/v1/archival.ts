@@ -16,6 +16,7 @@ export const restoreFileEndpoint = defineEndpoint({
   params: ZFileIdParams,
   body: ZRestoreRequest,
   responds: '{ restore: { fileId, storageTier, restoreRequestedAt, restoreReadyAt, restoreExpiresAt } }',
+  audit: { type: 'data_modify', action: 'file.restore', target: { type: 'file' } },
 });
 
 export const adminRunArchivalEndpoint = defineEndpoint({
@@ -26,6 +27,7 @@ export const adminRunArchivalEndpoint = defineEndpoint({
   access: 'platform',
   successStatus: 202,
   responds: '{ run: ArchivalRun }',
+  audit: { type: 'workflow_execution', action: 'archival.run_requested', target: { type: 'archival_run', from: 'run' } },
 });
 
 export const adminListArchivalRunsEndpoint = defineEndpoint({
@@ -56,4 +58,5 @@ export const adminUpdateArchivalPolicyEndpoint = defineEndpoint({
   params: ZPolicyIdParams,
   body: ZArchivalPolicyPatch,
   responds: '{ policy: ArchivalPolicy }',
+  audit: { type: 'config_change', action: 'archival_policy.update', target: { type: 'archival_policy', from: 'policy' } },
 });

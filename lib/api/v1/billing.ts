@@ -24,6 +24,7 @@ export const adminUpdatePlanEndpoint = defineEndpoint({
   params: z.object({ id: ZPlanId }),
   body: ZPlanPatch,
   responds: '{ plan: Plan }',
+  audit: { type: 'config_change', action: 'plan.update', target: { type: 'plan', from: 'plan' } },
 });
 
 export const ZListInvoicesQuery = z
@@ -84,6 +85,7 @@ export const changePlanEndpoint = defineEndpoint({
   body: ZPlanChange,
   transaction: 'handler',
   responds: '{ result: { kind: "changed" | "unchanged" | "checkout", plan, previousPlan?, checkoutUrl? } }',
+  audit: { type: 'config_change', action: 'billing.plan_change', target: { type: 'plan' } },
 });
 
 export const adminListInvoicesEndpoint = defineEndpoint({
@@ -114,6 +116,7 @@ export const adminRunInvoicesEndpoint = defineEndpoint({
   body: z.object({ period: ZInvoicePeriod.optional() }).strict(),
   transaction: 'handler',
   responds: '{ run: { period, queued, jobId } | { period, queued: false, tenants, created, existing, failed } }',
+  audit: { type: 'workflow_execution', action: 'invoices.run_requested', target: { type: 'invoice_run' } },
 });
 
 export const adminUpdateInvoiceEndpoint = defineEndpoint({
@@ -129,4 +132,5 @@ export const adminUpdateInvoiceEndpoint = defineEndpoint({
   // Stripe is told before the row changes: no transaction is held across that call.
   transaction: 'handler',
   responds: '{ invoice: Invoice }',
+  audit: { type: 'data_modify', action: 'invoice.status_change', target: { type: 'invoice', from: 'invoice' } },
 });

@@ -59,6 +59,7 @@ export const uploadFileEndpoint = defineEndpoint({
   responds: '{ file }',
   // Bytes may flow for minutes: the handler takes short transactions before and after, not one around it.
   transaction: 'handler',
+  audit: { type: 'file_upload', action: 'file.upload', target: { type: 'file', from: 'file' } },
 });
 
 export const listFilesEndpoint = defineEndpoint({
@@ -105,6 +106,7 @@ export const downloadFileEndpoint = defineEndpoint({
   params: ZFileIdParams,
   query: z.object({ redirect: ZBooleanFlag.optional() }).strict(),
   responds: '{ url, expiresAt }',
+  audit: { type: 'file_download', action: 'file.download', target: { type: 'file' } },
 });
 
 export const updateFileEndpoint = defineEndpoint({
@@ -117,6 +119,7 @@ export const updateFileEndpoint = defineEndpoint({
   params: ZFileIdParams,
   body: ZFileStatusPatch,
   responds: '{ file }',
+  audit: { type: 'data_modify', action: 'file.status_change', target: { type: 'file', from: 'file' } },
 });
 
 export const deleteFileEndpoint = defineEndpoint({
@@ -127,6 +130,7 @@ export const deleteFileEndpoint = defineEndpoint({
   access: 'tenant',
   permission: 'files:write',
   params: ZFileIdParams,
+  audit: { type: 'file_delete', action: 'file.delete', target: { type: 'file' } },
 });
 
 export const createUploadEndpoint = defineEndpoint({
@@ -141,6 +145,7 @@ export const createUploadEndpoint = defineEndpoint({
   body: ZPresignedUpload,
   successStatus: 201,
   responds: '{ file, uploadUrl, expiresAt }',
+  audit: { type: 'file_upload', action: 'file.upload_start', target: { type: 'file', from: 'file' } },
 });
 
 export const completeUploadEndpoint = defineEndpoint({
@@ -154,4 +159,5 @@ export const completeUploadEndpoint = defineEndpoint({
   responds: '{ file }',
   // Hashing a large object takes a while: no transaction is held meanwhile.
   transaction: 'handler',
+  audit: { type: 'file_upload', action: 'file.upload', target: { type: 'file', from: 'file' } },
 });

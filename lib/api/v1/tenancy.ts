@@ -38,6 +38,7 @@ export const updateTenantSettingsEndpoint = defineEndpoint({
   permission: 'settings:manage',
   body: ZTenantSettingsPatch,
   responds: 'The updated tenant',
+  audit: { type: 'config_change', action: 'tenant.settings_update', target: { type: 'tenant', from: 'tenant' } },
 });
 
 export const listMembersEndpoint = defineEndpoint({
@@ -60,6 +61,7 @@ export const changeMemberRoleEndpoint = defineEndpoint({
   params: ZIdParams,
   body: ZChangeRole,
   responds: 'The member',
+  audit: { type: 'security_event', action: 'member.role_change', target: { type: 'member', from: 'member' } },
 });
 
 export const removeMemberEndpoint = defineEndpoint({
@@ -70,6 +72,7 @@ export const removeMemberEndpoint = defineEndpoint({
   access: 'tenant',
   permission: 'members:manage',
   params: ZIdParams,
+  audit: { type: 'security_event', action: 'member.remove', target: { type: 'member' } },
 });
 
 export const listInvitationsEndpoint = defineEndpoint({
@@ -92,6 +95,7 @@ export const createInvitationEndpoint = defineEndpoint({
   body: ZCreateInvitation,
   successStatus: 201,
   responds: 'The invitation with acceptUrl',
+  audit: { type: 'data_modify', action: 'invitation.create', target: { type: 'invitation', from: 'invitation' } },
 });
 
 export const updateInvitationEndpoint = defineEndpoint({
@@ -104,6 +108,7 @@ export const updateInvitationEndpoint = defineEndpoint({
   params: ZIdParams,
   body: z.object({ role: ZRole }).strict(),
   responds: 'The invitation',
+  audit: { type: 'data_modify', action: 'invitation.role_change', target: { type: 'invitation', from: 'invitation' } },
 });
 
 export const revokeInvitationEndpoint = defineEndpoint({
@@ -114,6 +119,7 @@ export const revokeInvitationEndpoint = defineEndpoint({
   access: 'tenant',
   permission: 'members:manage',
   params: ZIdParams,
+  audit: { type: 'data_delete', action: 'invitation.revoke', target: { type: 'invitation' } },
 });
 
 export const acceptInvitationEndpoint = defineEndpoint({
@@ -124,6 +130,8 @@ export const acceptInvitationEndpoint = defineEndpoint({
   access: 'public',
   body: ZAcceptInvitation,
   responds: '{ tenantSlug, role, signInUrl }',
+  // Recorded by acceptInvitation, in its transaction.
+  audit: false,
 });
 
 export const listApiKeysEndpoint = defineEndpoint({
@@ -146,6 +154,7 @@ export const createApiKeyEndpoint = defineEndpoint({
   body: ZCreateApiKey,
   successStatus: 201,
   responds: 'The key with its secret',
+  audit: { type: 'security_event', action: 'api_key.create', target: { type: 'api_key', from: 'apiKey' } },
 });
 
 export const renameApiKeyEndpoint = defineEndpoint({
@@ -158,6 +167,7 @@ export const renameApiKeyEndpoint = defineEndpoint({
   params: ZIdParams,
   body: z.object({ name: z.string().trim().min(1).max(100) }).strict(),
   responds: 'The key',
+  audit: { type: 'data_modify', action: 'api_key.rename', target: { type: 'api_key', from: 'apiKey' } },
 });
 
 export const revokeApiKeyEndpoint = defineEndpoint({
@@ -168,6 +178,7 @@ export const revokeApiKeyEndpoint = defineEndpoint({
   access: 'tenant',
   permission: 'keys:manage',
   params: ZIdParams,
+  audit: { type: 'security_event', action: 'api_key.revoke', target: { type: 'api_key' } },
 });
 
 export const adminListTenantsEndpoint = defineEndpoint({
@@ -198,6 +209,7 @@ export const adminCreateTenantEndpoint = defineEndpoint({
     .strict(),
   successStatus: 201,
   responds: 'The tenant',
+  audit: { type: 'config_change', action: 'tenant.create', target: { type: 'tenant', from: 'tenant' } },
 });
 
 export const adminUpdateTenantEndpoint = defineEndpoint({
@@ -213,6 +225,7 @@ export const adminUpdateTenantEndpoint = defineEndpoint({
     .strict()
     .refine((b) => Object.keys(b).length > 0, 'Send isActive or plan'),
   responds: 'The tenant',
+  audit: { type: 'config_change', action: 'tenant.admin_update', target: { type: 'tenant', from: 'tenant' }, tenantFromParams: true },
 });
 
 export const adminListUsersEndpoint = defineEndpoint({

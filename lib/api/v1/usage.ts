@@ -15,6 +15,7 @@ export const reportUsageEventsEndpoint = defineEndpoint({
   permission: 'files:write',
   body: ZUsageEventBatch,
   responds: '{ accepted, duplicates }',
+  audit: { type: 'data_modify', action: 'usage.report', target: { type: 'usage_events' } },
 });
 
 export const usageStatsEndpoint = defineEndpoint({
