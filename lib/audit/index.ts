@@ -12,3 +12,4 @@ export {
 } from './query';
 export { verifyAuditChain, type TAuditVerification } from './verify';
 export { AUDIT_EVENT_TYPES, type TAuditEventType } from '@/db/schema/audit';
+export { runAuditRetention, archiveAndPurge, auditArchiveKey, AUDIT_RETENTION_DAYS, type TAuditRetentionResult } from './retention';

@@ -5,6 +5,7 @@ import type { TTx } from '@/db/client';
 import { invoiceLines, invoices, type TInvoiceLineKind, type TInvoiceStatus } from '@/db/schema/billing';
 import { tenantPlanChanges, tenants, type TPlanId } from '@/db/schema/tenancy';
 import { AppError } from '@/lib/app-error';
+import { recordAudit, SYSTEM_ACTOR } from '@/lib/audit';
 import { config } from '@/lib/config';
 import { listPlanRows, withPlatform } from '@/lib/tenancy';
 import { countUsage } from './current-usage';
@@ -236,7 +237,17 @@ export async function finalizeInvoice(invoiceId: string, now: Date = new Date())
       })
       .where(and(eq(invoices.id, invoiceId), eq(invoices.status, 'draft')))
       .returning(invoiceColumns);
-    if (row) return withOverdue(row, now);
+    if (row) {
+      await recordAudit(tx, {
+        tenantId: row.tenantId,
+        type: 'workflow_execution',
+        action: 'invoice.issue',
+        actor: SYSTEM_ACTOR('Invoice run'),
+        target: { type: 'invoice', id: row.id, name: row.number },
+        metadata: { periodStart: row.periodStart, totalCents: row.totalCents, status: row.status },
+      });
+      return withOverdue(row, now);
+    }
     const [current] = await tx.select(invoiceColumns).from(invoices).where(eq(invoices.id, invoiceId));
     if (!current) throw new AppError('not_found', 'Invoice not found');
     return withOverdue(current, now);

@@ -7,6 +7,7 @@ import { invoiceLines, invoices, stripeEvents, type TInvoiceStatus } from '@/db/
 import { tenants } from '@/db/schema/tenancy';
 import { AppError } from '@/lib/app-error';
 import { config } from '@/lib/config';
+import { recordAudit, SYSTEM_ACTOR, type TAuditOrigin } from '@/lib/audit';
 import { logger } from '@/lib/telemetry';
 import { ZPlanId, changeTenantPlan, withPlatform } from '@/lib/tenancy';
 import { setInvoiceStatus } from './invoices';
@@ -293,7 +294,17 @@ async function applyInvoiceStatus(tx: TTx, event: Stripe.Event, stripeInvoice: S
     return 'ignored';
   }
   try {
-    await setInvoiceStatus(tx, invoiceId, status, new Date(event.created * 1000));
+    const moved = await setInvoiceStatus(tx, invoiceId, status, new Date(event.created * 1000));
+    if (moved.changed) {
+      await recordAudit(tx, {
+        tenantId: moved.tenantId,
+        type: 'data_modify',
+        action: `invoice.${status}`,
+        actor: STRIPE_ACTOR,
+        target: { type: 'invoice', id: moved.id, name: moved.number },
+        metadata: { stripeEventId: event.id, stripeEventType: event.type, stripeInvoiceId: stripeInvoice.id },
+      });
+    }
     return 'applied';
   } catch (error) {
     // Stripe's view contradicts ours (paid after void, failed after paid): acknowledged, left to an operator.
@@ -313,7 +324,17 @@ async function applyCheckoutCompleted(tx: TTx, event: Stripe.Event, session: Str
   }
   const { tenant_id: tenantId, plan, user_id: userId } = metadata.data;
   try {
-    await changeTenantPlan(tx, tenantId, plan, { source: 'checkout', userId: userId ?? null });
+    const changed = await changeTenantPlan(tx, tenantId, plan, { source: 'checkout', userId: userId ?? null });
+    if (changed.previousPlan !== plan) {
+      await recordAudit(tx, {
+        tenantId,
+        type: 'config_change',
+        action: 'billing.plan_change',
+        actor: STRIPE_ACTOR,
+        target: { type: 'plan', id: plan, name: plan },
+        metadata: { from: changed.previousPlan, to: plan, requestedBy: userId ?? null, stripeEventId: event.id, checkoutSessionId: session.id },
+      });
+    }
     return 'applied';
   } catch (error) {
     if (error instanceof AppError && (error.code === 'not_found' || error.code === 'conflict')) {
@@ -324,14 +345,33 @@ async function applyCheckoutCompleted(tx: TTx, event: Stripe.Event, session: Str
   }
 }
 
-function verifyEvent(rawBody: string, signatureHeader: string | null): Stripe.Event {
+const STRIPE_ACTOR = SYSTEM_ACTOR('Stripe');
+
+/** A webhook whose signature does not hold is a security event in the platform's log (in its own transaction). */
+async function refuseSignature(message: string, origin: TAuditOrigin): Promise<never> {
+  await withPlatform((tx) =>
+    recordAudit(tx, {
+      tenantId: null,
+      type: 'security_event',
+      action: 'stripe.webhook_signature_failure',
+      outcome: 'failure',
+      actor: { type: 'system', id: null, name: 'Unverified Stripe webhook caller' },
+      target: { type: 'webhook', id: 'stripe', name: 'POST /api/webhooks/stripe' },
+      metadata: { reason: message },
+      ...origin,
+    }),
+  ).catch((error: unknown) => logger.error({ err: error }, 'could not record a refused Stripe webhook in the audit log'));
+  throw new AppError('bad_request', message);
+}
+
+async function verifyEvent(rawBody: string, signatureHeader: string | null, origin: TAuditOrigin): Promise<Stripe.Event> {
   const secret = config().STRIPE_WEBHOOK_SECRET;
   if (!secret) throw new AppError('unavailable', 'Stripe webhooks are not configured: set STRIPE_WEBHOOK_SECRET');
-  if (!signatureHeader) throw new AppError('bad_request', 'The Stripe-Signature header is missing');
+  if (!signatureHeader) return refuseSignature('The Stripe-Signature header is missing', origin);
   try {
     return Stripe.webhooks.constructEvent(rawBody, signatureHeader, secret);
   } catch {
-    throw new AppError('bad_request', 'The Stripe-Signature header does not match the body');
+    return refuseSignature('The Stripe-Signature header does not match the body', origin);
   }
 }
 
@@ -339,8 +379,8 @@ function verifyEvent(rawBody: string, signatureHeader: string | null): Stripe.Ev
  * Verifies a Stripe webhook and applies it once: the event id is recorded in the same transaction as its effect,
  * so a redelivery after a crash applies it, and a redelivery after success changes nothing.
  */
-export async function handleStripeWebhook(rawBody: string, signatureHeader: string | null): Promise<TStripeWebhookResult> {
-  const event = verifyEvent(rawBody, signatureHeader);
+export async function handleStripeWebhook(rawBody: string, signatureHeader: string | null, origin: TAuditOrigin = {}): Promise<TStripeWebhookResult> {
+  const event = await verifyEvent(rawBody, signatureHeader, origin);
   return withPlatform(async (tx) => {
     const [recorded] = await tx
       .insert(stripeEvents)

@@ -8,6 +8,7 @@ import {
   type TUsageWarningMetric,
   type TUsageWarningThreshold,
 } from '@/db/schema/usage';
+import { recordAudit, SYSTEM_ACTOR } from '@/lib/audit';
 import { withPlatform, withTenant } from '@/lib/tenancy';
 import { logger } from '@/lib/telemetry';
 import { billingPeriod, getCurrentUsage, type TQuotaUse } from './current-usage';
@@ -59,7 +60,20 @@ export async function checkUsageWarnings(tx: TTx, tenantId: string, now?: Date):
     })),
   );
   if (crossed.length === 0) return [];
-  return tx.insert(usageWarnings).values(crossed).onConflictDoNothing().returning(warningColumns);
+  const fired = await tx.insert(usageWarnings).values(crossed).onConflictDoNothing().returning(warningColumns);
+  // Each warning that fires is also in the tenant's audit log, in the same transaction (once per period, too).
+  await recordAudit(
+    tx,
+    ...fired.map((warning) => ({
+      tenantId,
+      type: 'security_event' as const,
+      action: 'usage.limit_warning',
+      actor: SYSTEM_ACTOR('Usage warnings'),
+      target: { type: 'quota', id: warning.metric, name: describeUsageWarning(warning) },
+      metadata: { thresholdPercent: warning.thresholdPercent, used: warning.used, limit: warning.limit, periodStart: warning.periodStart },
+    })),
+  );
+  return fired;
 }
 
 /** This period's warnings, the highest threshold per metric (files, API calls, storage order). Inside withTenant. */

@@ -12,6 +12,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { TArchiveStorageClass } from './archive';
 import { bucketNames, s3 } from './client';
 
 /**
@@ -49,12 +50,19 @@ async function* partsOf(body: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer>
 }
 
 /**
- * Streams a body of unknown length into the hot bucket, computing size and SHA-256 on the way. A body that
- * fits one part is a single PUT; a larger one is a multipart upload, aborted if the body or S3 fails, so a
- * failed upload leaves nothing behind. The body's own errors (a limit it enforces) propagate unchanged.
+ * Streams a body of unknown length into the hot bucket (or, with `to`, the archive bucket in a storage class),
+ * computing size and SHA-256 on the way. A body that fits one part is a single PUT; a larger one is a multipart
+ * upload, aborted if the body or S3 fails, so a failed upload leaves nothing behind. The body's own errors (a
+ * limit it enforces) propagate unchanged.
  */
-export async function putObjectStream(key: string, body: AsyncIterable<Uint8Array>, contentType: string): Promise<TStoredObject> {
-  const Bucket = bucketNames().files;
+export async function putObjectStream(
+  key: string,
+  body: AsyncIterable<Uint8Array>,
+  contentType: string,
+  to?: { bucket: 'archive'; storageClass: TArchiveStorageClass },
+): Promise<TStoredObject> {
+  const Bucket = to ? bucketNames().archive : bucketNames().files;
+  const StorageClass = to?.storageClass;
   const hash = createHash('sha256');
   let sizeBytes = 0;
   const hashed = (async function* () {
@@ -70,11 +78,11 @@ export async function putObjectStream(key: string, body: AsyncIterable<Uint8Arra
   const firstPart = first.done ? Buffer.alloc(0) : first.value;
   const second = first.done ? first : await parts.next();
   if (second.done) {
-    await s3().send(new PutObjectCommand({ Bucket, Key: key, Body: firstPart, ContentType: contentType }));
+    await s3().send(new PutObjectCommand({ Bucket, Key: key, Body: firstPart, ContentType: contentType, StorageClass }));
     return { sizeBytes, sha256: hash.digest('hex') };
   }
 
-  const { UploadId } = await s3().send(new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: contentType }));
+  const { UploadId } = await s3().send(new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: contentType, StorageClass }));
   const completed: { ETag: string | undefined; PartNumber: number }[] = [];
   try {
     const uploadPart = async (Body: Buffer) => {

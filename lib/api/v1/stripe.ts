@@ -12,4 +12,6 @@ export const stripeWebhookEndpoint = defineEndpoint({
   tag: 'Webhooks',
   access: 'public',
   responds: '{ received: true, duplicate }',
+  // handleStripeWebhook records each effect in its transaction, and refused signatures.
+  audit: false,
 });

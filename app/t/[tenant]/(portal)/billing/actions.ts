@@ -6,7 +6,13 @@ import { changePlanAsOwner, ZPlanChange } from '@/lib/billing';
 
 /** The owner's plan change from the Billing page; the same rules as POST /api/v1/billing/plan. */
 export const changePlanAction = action(
-  { name: 'changePlan', access: 'tenant', permission: 'billing:manage', input: ZPlanChange },
+  {
+    name: 'changePlan',
+    access: 'tenant',
+    permission: 'billing:manage',
+    input: ZPlanChange,
+    audit: { type: 'config_change', action: 'billing.plan_change', target: { type: 'plan', idParam: 'plan' } },
+  },
   async ({ data, caller }) => {
     if (!caller.userId) throw new Error('changePlanAction needs a user');
     return changePlanAsOwner({
