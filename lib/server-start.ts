@@ -1,5 +1,6 @@
 import 'server-only';
 import { config } from '@/lib/config';
+import { flushErrors, startErrorFlusher } from '@/lib/errors';
 import { startStorageDeletionSweep } from '@/lib/files';
 import { startJobs, stopJobsOnSignals } from '@/lib/jobs';
 import { startMailDelivery } from '@/lib/mail';
@@ -7,22 +8,25 @@ import { logger } from '@/lib/telemetry';
 import { assertAppRoleIsRestricted } from '@/lib/tenancy';
 import { flushUsage, startUsageFlusher } from '@/lib/usage';
 
-/** API calls are buffered in memory and flushed every second; a stop signal flushes what is left, once. */
-function startUsageMetering(): void {
-  startUsageFlusher();
+/**
+ * API calls and captured errors are buffered in memory and flushed every second; a stop signal flushes what is
+ * left, once.
+ */
+function startBufferedWriter(name: string, start: () => void, flush: () => Promise<object>): void {
+  start();
   let isStopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       if (isStopping) return;
       isStopping = true;
-      void flushUsage().then((result) => logger.info({ signal, ...result }, 'usage flushed on shutdown'));
+      void flush().then((result) => logger.info({ signal, ...result }, `${name} flushed on shutdown`));
     });
   }
 }
 
 /**
  * Start-up of a server process: validate config, refuse an RLS-bypassing role, then the background work:
- * mail outbox, job queue (nightly archival, Glacier restore tracking), object-deletion sweep, usage flusher.
+ * mail outbox, job queue (nightly archival, Glacier restore tracking), object-deletion sweep, usage and error flushers.
  */
 export async function startServer(): Promise<void> {
   config();
@@ -31,6 +35,7 @@ export async function startServer(): Promise<void> {
   await startJobs();
   stopJobsOnSignals();
   startStorageDeletionSweep();
-  startUsageMetering();
+  startBufferedWriter('usage', startUsageFlusher, flushUsage);
+  startBufferedWriter('errors', startErrorFlusher, flushErrors);
   logger.info({ appUrl: config().APP_URL }, 'sitework server ready');
 }

@@ -1,6 +1,6 @@
 /**
- * `npm run worker`: a process that only runs background jobs (nightly archival, Glacier restore tracking,
- * the operator's archival runs) against DATABASE_URL and the configured S3. Web processes run them too;
+ * `npm run worker`: a process that only runs background jobs (archival, Glacier restore tracking, usage
+ * warnings and snapshots, retention, invoices) against DATABASE_URL and the configured S3. Web processes run them too;
  * start workers to take that load off the web tier. SIGTERM lets running jobs finish, then exits.
  */
 import { existsSync } from 'node:fs';
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const { config } = await import('../lib/config');
   const { startJobs, stopJobs } = await import('../lib/jobs');
   const { logger } = await import('../lib/telemetry');
+  const { flushErrors, startErrorFlusher } = await import('../lib/errors');
   const { closeDb } = await import('../db/client');
 
   config();
@@ -22,11 +23,14 @@ async function main(): Promise<void> {
     isStopping = true;
     logger.info({ signal }, 'worker stopping: letting running jobs finish');
     await stopJobs().catch((error) => logger.error({ err: error }, 'stopping the job queue failed'));
+    // Failures of the jobs that just ran are in the error buffer: written before the pool closes.
+    await flushErrors().catch((error) => logger.error({ err: error }, 'flushing captured errors failed'));
     await closeDb();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  startErrorFlusher();
   await startJobs();
   logger.info('sitework worker started');
 }

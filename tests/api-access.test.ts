@@ -386,6 +386,9 @@ const COVERED_ELSEWHERE = [
   ['/api/v1/invoices', 'tests/invoices-access.test.ts'],
   ['/api/v1/billing', 'tests/invoices-access.test.ts'],
   ['/api/v1/admin/invoices', 'tests/invoices-access.test.ts'],
+  ['/api/v1/audit', 'tests/audit-access.test.ts'],
+  ['/api/v1/errors', 'tests/errors-access.test.ts'],
+  ['/api/v1/admin/errors', 'tests/errors-access.test.ts'],
 ] as const;
 
 describe('coverage of this table', () => {

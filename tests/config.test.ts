@@ -45,6 +45,7 @@ describe('parseConfig', () => {
       STRIPE_SECRET_KEY: undefined,
       STRIPE_WEBHOOK_SECRET: undefined,
       STRIPE_API_URL: undefined,
+      SITEWORK_RELEASE: undefined,
       USAGE_RAW_RETENTION_DAYS: 400,
     });
   });

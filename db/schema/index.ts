@@ -5,3 +5,4 @@ export * from './files';
 export * from './usage';
 export * from './billing';
 export * from './audit';
+export * from './errors';

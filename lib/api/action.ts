@@ -16,6 +16,8 @@ import {
 import { requestAudit, type TEndpointAudit } from './audit';
 import type { TAccess } from './endpoint';
 import { fieldsOf, parseWith, toAppError } from './errors';
+import { captureError } from '@/lib/errors';
+import { errorUserKeyOf } from './error-capture';
 
 export type TActionResult<T> =
   | { ok: true; data: T }
@@ -81,7 +83,22 @@ export function action<S extends z.ZodType, A extends TAccess, R>(
     } catch (thrown) {
       const error = toAppError(thrown);
       await audit.recordFailure(error, { caller, tenantId, params: data });
-      if (error.status >= 500) logger.error({ err: thrown, requestId, tenantId, action: spec.name }, 'action failed');
+      if (error.status >= 500) {
+        logger.error({ err: thrown, requestId, tenantId, action: spec.name }, 'action failed');
+        // Error analytics (lib/errors): an in-memory push, written in batches off the response path.
+        captureError({
+          source: 'action',
+          error: thrown,
+          tenantId,
+          host: h.get('host'),
+          route: `action:${spec.name}`,
+          method: 'POST',
+          status: error.status,
+          requestId,
+          userAgent: h.get('user-agent'),
+          userKey: errorUserKeyOf(caller),
+        });
+      }
       // Errors name their fields as details.fields (validation) or details.field (a taken slug, a wrong password).
       const details = error.details as { fields?: { field: string; message: string }[]; field?: string } | undefined;
       const fields = details?.fields ?? (details?.field ? [{ field: details.field, message: error.message }] : undefined);

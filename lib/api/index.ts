@@ -3,7 +3,7 @@ export { action, type TActionResult } from './action';
 export { defineEndpoint, type TEndpoint, type TAccess, type THttpMethod } from './endpoint';
 export { resolveTenantCaller, resolvePlatformCaller, type TTenantCaller, type TPlatformCaller, type TPrincipal } from './caller';
 export { errorResponse, toAppError, parseWith } from './errors';
-export { DEFAULT_REQUESTS_PER_MINUTE } from './rate-limit';
+export { DEFAULT_REQUESTS_PER_MINUTE, consumeRequest } from './rate-limit';
 export { resetPlanCache } from './plan-cache';
 export { resetQuotaCache } from './quota';
 export { openApiDocument } from './openapi';

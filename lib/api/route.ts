@@ -19,6 +19,8 @@ import type { TAccess, TEndpoint } from './endpoint';
 import { errorResponse, parseWith, toAppError } from './errors';
 import { admitTenantRequest } from './quota';
 import { requestAudit, type TRequestAudit } from './audit';
+import { captureError } from '@/lib/errors';
+import { errorUserKeyOf } from './error-capture';
 
 type TInfer<T> = [NonNullable<T>] extends [never]
   ? undefined
@@ -161,6 +163,19 @@ export function route<E extends TEndpoint>(
           logger.error({ err: thrown, requestId, tenantId, route: routeLabel, method: endpoint.method }, 'request failed');
           span.recordException(thrown as Error);
           span.setStatus({ code: SpanStatusCode.ERROR });
+          // Error analytics (lib/errors): an in-memory push, written in batches off the response path.
+          captureError({
+            source: 'server',
+            error: thrown,
+            tenantId,
+            host: request.headers.get('host'),
+            route: routeLabel,
+            method: endpoint.method,
+            status,
+            requestId,
+            userAgent: request.headers.get('user-agent'),
+            userKey: errorUserKeyOf(caller),
+          });
         }
         return errorResponse(error, requestId, headers);
       } finally {

@@ -49,6 +49,8 @@ const ZConfig = z.object({
   // Another Stripe-compatible API (stripe-mock, a test stand-in); unset means api.stripe.com.
   STRIPE_API_URL: optionalHttpUrl,
   // Raw usage events older than this are pruned nightly; the hourly and daily rollups are kept.
+  // The release errors are attributed to (a git sha or version); unset: the checkout's commit, else package.json's version.
+  SITEWORK_RELEASE: optionalString,
   USAGE_RAW_RETENTION_DAYS: z.coerce.number().int().min(366, 'must be at least 366: scripts may report events up to 366 days old').default(400),
 });
 

@@ -1,6 +1,7 @@
 import 'server-only';
 import { runArchival, trackGlacierRestores, type TArchivalTrigger } from '@/lib/archival';
 import { checkAllUsageWarnings, recordAllStorageSnapshots, runBilling } from '@/lib/billing';
+import { runAuditRetention } from '@/lib/audit';
 import { config } from '@/lib/config';
 import { pruneUsageEvents } from '@/lib/usage';
 import { job } from './job';
@@ -11,6 +12,7 @@ export const USAGE_WARNINGS_JOB = 'usage-warnings-check';
 export const STORAGE_SNAPSHOTS_JOB = 'storage-snapshots';
 export const USAGE_RETENTION_JOB = 'usage-retention';
 export const INVOICE_RUN_JOB = 'invoice-run';
+export const AUDIT_RETENTION_JOB = 'audit-retention';
 
 export interface TInvoiceRunJobData {
   /** YYYY-MM; absent (the monthly schedule) means the month that just ended. */
@@ -27,6 +29,7 @@ export interface TArchivalRunJobData {
 export const archivalRunJob = job<TArchivalRunJobData>(
   {
     name: ARCHIVAL_RUN_JOB,
+    audited: { title: 'Archival' },
     // A run may take hours; no retry: the next run picks up whatever this one left.
     queue: { policy: 'singleton', expireInSeconds: 23 * 60 * 60, retryLimit: 0 },
     cron: '0 2 * * *',
@@ -64,6 +67,7 @@ export const usageWarningsJob = job<Record<string, never>>(
 export const storageSnapshotsJob = job<Record<string, never>>(
   {
     name: STORAGE_SNAPSHOTS_JOB,
+    audited: { title: 'Storage snapshots' },
     // A retry is safe (one event id per tenant and day) and keeps a brief outage from leaving a day without a point.
     queue: { policy: 'singleton', expireInSeconds: 6 * 60 * 60, retryLimit: 3, retryDelay: 10 * 60 },
     cron: '10 0 * * *',
@@ -76,6 +80,7 @@ export const storageSnapshotsJob = job<Record<string, never>>(
 export const usageRetentionJob = job<Record<string, never>>(
   {
     name: USAGE_RETENTION_JOB,
+    audited: { title: 'Usage retention' },
     // No retry: the next night deletes whatever this run left.
     queue: { policy: 'singleton', expireInSeconds: 23 * 60 * 60, retryLimit: 0 },
     cron: '30 3 * * *',
@@ -91,6 +96,7 @@ export const usageRetentionJob = job<Record<string, never>>(
 export const invoiceRunJob = job<TInvoiceRunJobData>(
   {
     name: INVOICE_RUN_JOB,
+    audited: { title: 'Invoice run' },
     queue: { policy: 'singleton', expireInSeconds: 6 * 60 * 60, retryLimit: 3, retryDelay: 15 * 60 },
     cron: '0 1 1 * *',
     cronData: {},
@@ -103,4 +109,20 @@ export const invoiceRunJob = job<TInvoiceRunJobData>(
   },
 );
 
-export const JOB_DEFINITIONS = [archivalRunJob, restoreTrackingJob, usageWarningsJob, storageSnapshotsJob, usageRetentionJob, invoiceRunJob];
+/**
+ * Nightly at 04:00 UTC: each tenant's audit events older than its plan's retention are archived (gzipped JSON
+ * lines, STANDARD_IA) and then purged; each purge is an event in the tenant's chain, each run one in the platform's.
+ */
+export const auditRetentionJob = job<Record<string, never>>(
+  {
+    name: AUDIT_RETENTION_JOB,
+    audited: { title: 'Audit retention' },
+    // No retry: the next night finishes what this one left (same ranges, same object keys).
+    queue: { policy: 'singleton', expireInSeconds: 23 * 60 * 60, retryLimit: 0 },
+    cron: '0 4 * * *',
+    cronData: {},
+  },
+  () => runAuditRetention(),
+);
+
+export const JOB_DEFINITIONS = [archivalRunJob, restoreTrackingJob, usageWarningsJob, storageSnapshotsJob, usageRetentionJob, invoiceRunJob, auditRetentionJob];

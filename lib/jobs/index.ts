@@ -7,6 +7,7 @@ export {
   STORAGE_SNAPSHOTS_JOB,
   USAGE_RETENTION_JOB,
   INVOICE_RUN_JOB,
+  AUDIT_RETENTION_JOB,
   JOB_DEFINITIONS,
   type TArchivalRunJobData,
   type TInvoiceRunJobData,

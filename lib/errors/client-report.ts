@@ -1,0 +1,84 @@
+import 'server-only';
+import { AppError } from '@/lib/app-error';
+import { readSessionUser } from '@/lib/auth';
+import { captureError } from './capture';
+import { ZClientErrorReport } from './input';
+
+/** A browser error report is a message and a stack: 16 KiB is plenty, and bounds what anyone can make us store. */
+export const MAX_CLIENT_REPORT_BYTES = 16 * 1024;
+/** Reports per minute from one address: an error loop in a tab must not flood the table. */
+export const CLIENT_REPORTS_PER_MINUTE = 30;
+
+const tooLarge = () => new AppError('payload_too_large', `Error reports are limited to ${MAX_CLIENT_REPORT_BYTES} bytes`);
+
+/** The caller's address as the proxy in front reports it (the first X-Forwarded-For hop), for rate limiting. */
+export function clientAddress(request: Request): string {
+  const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+  return forwarded || request.headers.get('x-real-ip')?.trim() || 'unknown';
+}
+
+/** Refuses a declared Content-Length over the limit before anything is read. */
+export function assertClientReportSize(request: Request): void {
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > MAX_CLIENT_REPORT_BYTES) throw tooLarge();
+}
+
+/** Reads at most the limit: a body without (or lying about) its length is cut off at the first byte too many. */
+async function readBounded(request: Request): Promise<string> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let sizeBytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    sizeBytes += value.byteLength;
+    if (sizeBytes > MAX_CLIENT_REPORT_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Records a browser's error report (the client error boundary posts it). The tenant is the one the Host names,
+ * resolved at flush time (no database round trip here); the user is the session's, if one came along. Returns
+ * nothing: the browser needs only the 202.
+ */
+export async function reportClientError(request: Request): Promise<void> {
+  assertClientReportSize(request);
+  const text = await readBounded(request);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new AppError('invalid_json', 'The request body is not valid JSON');
+  }
+  const report = ZClientErrorReport.parse(json);
+  const user = await readSessionUser(request.headers.get('cookie'));
+  let route: string | null = null;
+  if (report.url) {
+    try {
+      route = new URL(report.url).pathname;
+    } catch {
+      route = report.url.slice(0, 512);
+    }
+  }
+  captureError({
+    source: 'client',
+    reported: { type: report.type ?? 'Error', message: report.message, stack: report.stack ?? null },
+    host: request.headers.get('host'),
+    route,
+    method: null,
+    userAgent: report.userAgent ?? request.headers.get('user-agent'),
+    userKey: user ? `user:${user.id}` : null,
+    metadata: {
+      ...(report.url && { url: report.url }),
+      ...(report.componentStack && { componentStack: report.componentStack }),
+      ...(report.digest && { digest: report.digest }),
+      ...(report.release && { clientRelease: report.release }),
+    },
+  });
+}
