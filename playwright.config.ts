@@ -1,10 +1,13 @@
 import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
+/** A second suite can run beside another on its own port, data and build folders. */
+const DATA_DIR = process.env.E2E_DATA_DIR ?? '.data/e2e';
+const DIST_DIR = process.env.E2E_DIST_DIR ?? '.next-e2e';
 
 /**
  * End-to-end suite in Debian's Chromium (Playwright's own browser download cannot work here). The launcher
- * starts a fresh embedded database and S3 endpoint, builds into .next-e2e and serves on E2E_PORT.
+ * starts a fresh embedded database and S3 endpoint, builds into E2E_DIST_DIR (.next-e2e) and serves on E2E_PORT.
  */
 export default defineConfig({
   testDir: 'e2e',
@@ -37,10 +40,12 @@ export default defineConfig({
     stdout: 'pipe',
     env: {
       PORT: String(PORT),
-      SITEWORK_DATA_DIR: '.data/e2e',
-      NEXT_DIST_DIR: '.next-e2e',
+      SITEWORK_DATA_DIR: DATA_DIR,
+      NEXT_DIST_DIR: DIST_DIR,
       LOG_LEVEL: 'warn',
       APP_URL: `http://localhost:${PORT}`,
+      // /api/test/* (a route that throws, for the Errors page test).
+      SITEWORK_TEST_ROUTES: '1',
     },
   },
 });

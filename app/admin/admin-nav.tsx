@@ -10,6 +10,7 @@ const ITEMS = [
   { href: '/admin/archival', label: 'Archival', segment: 'archival' },
   { href: '/admin/plans', label: 'Plans', segment: 'plans' },
   { href: '/admin/invoices', label: 'Invoices', segment: 'invoices' },
+  { href: '/admin/errors', label: 'Errors', segment: 'errors' },
 ];
 
 export function AdminNav() {

@@ -4,6 +4,7 @@ import { PortalNav, type TNavItem } from '@/components/portal/portal-nav';
 import { TenantBrand } from '@/components/portal/tenant-brand';
 import { TenantSwitcher } from '@/components/portal/tenant-switcher';
 import { AuthCard } from '@/components/auth/auth-card';
+import { BrowserErrorListener } from '@/components/errors/browser-error-listener';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { listUserTenants, type TPermission } from '@/lib/auth';
@@ -99,6 +100,7 @@ export default async function PortalLayout({ children, params }: { children: Rea
               )}
             </Alert>
           )}
+          <BrowserErrorListener />
           {children}
         </main>
       </div>
