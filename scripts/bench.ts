@@ -33,7 +33,13 @@
  * BENCH_USAGE_TENANTS tenants generated with BENCH_INVOICE_EVENTS events; then the same run again (creates nothing).
  * Seconds and invoices/s; a failed tenant or a missing or duplicated invoice makes the command exit non-zero.
  *
- * Options: --only=wrapper,upload,archival,ingest,usage-stats,invoices (comma-separated; default all six).
+ * audit (bench/audit.ts) → "Audit log": recordAudit insert throughput with the hash chain (one event per
+ * transaction) for one tenant with 1 and 8 writers and across 100 tenants; then BENCH_AUDIT_ROWS (5,000,000) rows for
+ * one tenant (generated set-based, hashes not chained) and the p50/p95 of GET /api/v1/audit/logs (first page and two
+ * filters, API key) and of the portal Audit page (session on the tenant host); target p95 < 50 ms, reported. Also
+ * error ingest: BENCH_ERROR_EVENTS (50,000) errors through captureError + flushErrors over 100 tenants, errors/s.
+ *
+ * Options: --only=wrapper,upload,archival,ingest,usage-stats,invoices,audit (comma-separated; default all seven).
  *
  * Knobs (environment): BENCH_CONNECTIONS (50), BENCH_DURATION seconds per run (15), BENCH_ROUNDS (3),
  * BENCH_WARMUP seconds per scenario (5), BENCH_KEYS (200), BENCH_PORT (a free one), BENCH_OUTPUT
@@ -42,7 +48,8 @@
  * of the server (warn), BENCH_UPLOAD_BYTES (1 GiB), BENCH_ARCHIVAL_FILES (2000), BENCH_ARCHIVAL_FILE_BYTES (262144),
  * BENCH_INGEST_BATCHES per concurrency (200), BENCH_INGEST_CONCURRENCY (1,4,8), BENCH_METER_CALLS (200000, also
  * the COPY's rows), BENCH_USAGE_EVENTS (10000000), BENCH_USAGE_TENANTS (1000), BENCH_LATENCY_REQUESTS per
- * request kind (250, after 20 unmeasured), BENCH_INVOICE_EVENTS (1000000).
+ * request kind (250, after 20 unmeasured), BENCH_INVOICE_EVENTS (1000000), BENCH_AUDIT_ROWS (5000000),
+ * BENCH_AUDIT_INSERTS per level (20000).
  */
 import autocannon from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -89,6 +96,10 @@ import {
   type TUsageStatsReport,
   INVOICES_SECTION_TITLE,
   invoiceRunTable,
+  AUDIT_SECTION_TITLE,
+  auditInsertTable,
+  renderAuditSection,
+  type TAuditBenchReport,
   renderInvoicesSection,
   type TInvoiceRunReport,
 } from '../bench/report';
@@ -135,6 +146,11 @@ const usageTenants = intSetting('BENCH_USAGE_TENANTS', 1000, 1);
 const latencyRequests = intSetting('BENCH_LATENCY_REQUESTS', 250, 10);
 /** History the invoices part generates for its tenants when the usage-stats part (whose tenants it bills otherwise) does not run. */
 const invoiceHistoryEvents = intSetting('BENCH_INVOICE_EVENTS', 1_000_000, 1000);
+const auditRows = intSetting('BENCH_AUDIT_ROWS', 5_000_000, 1000);
+const auditInsertEvents = intSetting('BENCH_AUDIT_INSERTS', 20_000, 100);
+const errorEvents = intSetting('BENCH_ERROR_EVENTS', 50_000, 100);
+/** Audit read paths target: p95 below this (reported, not fatal). */
+const AUDIT_TARGET_P95_MS = 50;
 /** POST /api/v1/usage/events target, events/s (reported, not fatal). */
 const INGEST_TARGET_EVENTS_PER_SECOND = 20_000;
 /** Usage read paths target: p95 below this (reported, not fatal). */
@@ -143,9 +159,9 @@ const LATENCY_WARMUP = 20;
 /** The upload's target: the server's resident memory grows by less than this. */
 const UPLOAD_TARGET_GROWTH_MIB = 200;
 
-const PARTS = ['wrapper', 'upload', 'archival', 'ingest', 'usage-stats', 'invoices'] as const;
+const PARTS = ['wrapper', 'upload', 'archival', 'ingest', 'usage-stats', 'invoices', 'audit'] as const;
 type TPart = (typeof PARTS)[number];
-/** `--only=wrapper,upload,archival,ingest,usage-stats,invoices` (or `--only wrapper`): the parts to run; all by default. */
+/** `--only=wrapper,upload,archival,ingest,usage-stats,invoices,audit` (or `--only wrapper`): the parts to run; all by default. */
 function partsToRun(argv: string[]): Set<TPart> {
   const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
   if (i === -1) return new Set(PARTS);
@@ -545,7 +561,7 @@ async function main() {
     SITEWORK_BENCH_ROUTES: '1',
     NEXT_TELEMETRY_DISABLED: '1',
   };
-  if (parts.has('wrapper') || parts.has('upload') || parts.has('ingest') || parts.has('usage-stats')) {
+  if (parts.has('wrapper') || parts.has('upload') || parts.has('ingest') || parts.has('usage-stats') || parts.has('audit')) {
     const why = buildNeeded();
     if (why) {
       say(`building into ${DIST_DIR} (${why})…`);
@@ -557,7 +573,7 @@ async function main() {
     // The portal on a tenant host (bench-0001.localhost, usage-stats) needs Next's default hostname, as `npm start`
     // runs it: with -H 127.0.0.1 Next takes middleware's rewrite to /t/<slug>/… for an external one and proxies
     // it, and middleware refuses the proxied /t/… path with 404. The other parts keep their loopback-only server.
-    const hostArgs = parts.has('usage-stats') ? [] : ['-H', '127.0.0.1'];
+    const hostArgs = parts.has('usage-stats') || parts.has('audit') ? [] : ['-H', '127.0.0.1'];
     server = spawn(process.execPath, [nextBin, 'start', '-p', String(port), ...hostArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: serverEnv,
@@ -994,6 +1010,94 @@ async function main() {
       if (output !== '-') {
         writeNamedSection(output, USAGE_STATS_SECTION_TITLE, renderUsageStatsSection(report));
         say(`usage-stats results written to ${output}`);
+      }
+    }
+
+    if (parts.has('audit')) {
+      const { createBenchTenants, measureAuditInserts, generateAuditHistory } = await import('../bench/audit');
+      const { measureLatency, signInOnHost } = await import('../bench/usage-stats');
+      const { httpRequest } = await import('../bench/http');
+      const { insertUser } = await import('../lib/auth');
+      const { memberships } = await import('../db/schema/auth');
+
+      await waitForQuiet();
+      const one = await createBenchTenants(1, `audit-one-${runTag}`);
+      const hundred = await createBenchTenants(100, `audit-many-${runTag}`);
+      const inserts = [];
+      for (const [label, tenantIds, writers] of [
+        ['one tenant, 1 writer', one, 1],
+        ['one tenant, 8 writers', one, 8],
+        ['100 tenants, 8 writers', hundred, 8],
+      ] as const) {
+        say(`audit: ${auditInsertEvents.toLocaleString('en-US')} inserts, ${label}…`);
+        const level = await measureAuditInserts(label, [...tenantIds], writers, auditInsertEvents);
+        say(`  ${Math.round(level.eventsPerSecond).toLocaleString('en-US')} events/s`);
+        inserts.push(level);
+      }
+
+      const { benchErrorIngest } = await import('../bench/errors');
+      say(`errors: capturing ${errorEvents.toLocaleString('en-US')} errors over ${hundred.length} tenants…`);
+      const errorIngest = await benchErrorIngest(hundred, errorEvents);
+      const [{ stored }] = await platformDb().execute<{ stored: string }>(
+        sql`select count(*) as stored from error_events where tenant_id = any(${hundred}::uuid[])`,
+      );
+      if (Number(stored) !== errorEvents) invalid.push(`error ingest stored ${stored} of ${errorEvents} errors`);
+      say(`  ${Math.round(errorIngest.errorsPerSecond).toLocaleString('en-US')} errors/s (${stored} stored)`);
+
+      const [bigTenant] = await createBenchTenants(1, `audit-big-${runTag}`);
+      say(`audit: generating ${auditRows.toLocaleString('en-US')} rows for one tenant…`);
+      const history = await generateAuditHistory(env.DATABASE_URL!, bigTenant, auditRows);
+      say(`  ${Math.round(history.rowsPerSecond).toLocaleString('en-US')} rows/s, ${history.seconds.toFixed(1)} s`);
+      const slug = `audit-big-${runTag}-0001`;
+      const email = `owner@${slug}.bench.local`;
+      const password = randomBytes(18).toString('base64url');
+      const owner = await withPlatform(async (tx) => {
+        const user = await insertUser(tx, { email, name: 'Audit bench owner', password });
+        await tx.insert(memberships).values({ tenantId: bigTenant, userId: user.id, role: 'owner' });
+        return user;
+      });
+      const readKey = await withTenant(bigTenant, (tx) =>
+        createApiKey(tx, bigTenant, { userId: owner.id, role: 'owner' }, { name: `bench ${runTag} audit`, scopes: ['audit:read'] }),
+      );
+      const host = `${slug}.localhost:${port}`;
+      const cookie = await signInOnHost(origin, host, email, password);
+      const bearer = { authorization: `Bearer ${readKey.secret}` };
+      const targets = [
+        { label: 'GET /api/v1/audit/logs?limit=100 (first page)', path: '/api/v1/audit/logs?limit=100', headers: bearer },
+        { label: 'GET /api/v1/audit/logs?limit=100&action=member.role_change', path: '/api/v1/audit/logs?limit=100&action=member.role_change', headers: bearer },
+        { label: 'GET /api/v1/audit/logs?limit=100&actor=actor-7&outcome=failure', path: '/api/v1/audit/logs?limit=100&actor=actor-7&outcome=failure', headers: bearer },
+        { label: 'GET /audit (portal page, first page)', path: '/audit', headers: { host, cookie } },
+        { label: 'GET /audit?action=member.role_change (portal page)', path: '/audit?action=member.role_change', headers: { host, cookie } },
+      ];
+      const latencies: TLatency[] = [];
+      for (const target of targets) {
+        const send = () => httpRequest(`${origin}${target.path}`, { headers: target.headers });
+        const first = await send();
+        if (first.status !== 200) throw new Error(`${target.label} answered ${first.status} ${first.body.slice(0, 300)}`);
+        const latency = await quietest(() =>
+          measureLatency({ label: target.label, requests: latencyRequests, warmup: LATENCY_WARMUP, send, measureOtherCores: watchOtherCores }),
+        );
+        say(`  ${target.label}: p50 ${latency.p50Ms.toFixed(1)} ms, p95 ${latency.p95Ms.toFixed(1)} ms`);
+        latencies.push(latency);
+      }
+      invalid.push(...latencies.filter((l) => l.failures > 0).map((l) => `${l.label} (${l.failures} failed requests)`));
+      const report: TAuditBenchReport = {
+        date: new Date(),
+        machine: describeMachine(),
+        command: commandLine(),
+        code: codeVersion(),
+        versions: { 'Next.js': nextVersion, PostgreSQL: pgVersion?.version ?? '?' },
+        inserts,
+        history,
+        latencies,
+        warmup: LATENCY_WARMUP,
+        targetP95Ms: AUDIT_TARGET_P95_MS,
+        errorIngest,
+      };
+      process.stdout.write(`\n${AUDIT_SECTION_TITLE.replace(/^## /, '')}\n${auditInsertTable(inserts)}\n\n${usageLatencyTable({ latencies, targetP95Ms: AUDIT_TARGET_P95_MS }).replace(/\*\*/g, '')}\n\n`);
+      if (output !== '-') {
+        writeNamedSection(output, AUDIT_SECTION_TITLE, renderAuditSection(report));
+        say(`audit results written to ${output}`);
       }
     }
 
