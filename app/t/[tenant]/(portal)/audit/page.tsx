@@ -1,12 +1,152 @@
 import type { Metadata } from 'next';
+import { AuditChainVerify } from '@/components/audit/audit-chain-verify';
+import { AuditEventTable } from '@/components/audit/audit-event-table';
+import { AuditExportLinks } from '@/components/audit/audit-export-links';
+import { AuditFilterForm } from '@/components/audit/audit-filter-form';
+import { auditPeriodLabel } from '@/components/audit/audit-format';
+import { AuditPeriodLinks } from '@/components/audit/audit-period-links';
+import { AuditSummaryCharts } from '@/components/audit/audit-summary-charts';
+import type { TAuditEventRow, TAuditSummaryView } from '@/components/audit/types';
 import { NoAccess } from '@/components/portal/no-access';
-import { SectionPlaceholder } from '@/components/portal/section-placeholder';
+import { buttonClass } from '@/components/ui/button';
+import { Card } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { PageHeader } from '@/components/ui/page-header';
+import {
+  AUDIT_EVENT_TYPES,
+  AUDIT_PERIODS,
+  listAuditEvents,
+  summarizeAudit,
+  type TAuditEntry,
+  type TAuditPeriod,
+  type TAuditSummary,
+} from '@/lib/audit';
+import { withTenant } from '@/lib/tenancy';
 import { requireMember } from '../../portal-context';
+import { AUDIT_PAGE_SIZE, auditExportHref, auditPageHref, parseAuditQuery } from './audit-query';
 
 export const metadata: Metadata = { title: 'Audit' };
 
-export default async function AuditPage({ params }: { params: Promise<{ tenant: string }> }) {
-  const { permissions } = await requireMember((await params).tenant);
+const toRow = (entry: TAuditEntry): TAuditEventRow => ({
+  id: entry.id,
+  seq: entry.seq,
+  occurredAt: entry.occurredAt.toISOString(),
+  type: entry.type,
+  action: entry.action,
+  outcome: entry.outcome,
+  actor: entry.actor,
+  target: entry.target,
+  ip: entry.ip,
+  userAgent: entry.userAgent,
+  requestId: entry.requestId,
+  hash: entry.hash,
+  metadataJson: JSON.stringify(entry.metadata, null, 2),
+});
+
+const toSummaryView = (summary: TAuditSummary, period: TAuditPeriod): TAuditSummaryView => ({
+  period,
+  from: summary.from.toISOString(),
+  to: summary.to.toISOString(),
+  total: summary.total,
+  failures: summary.failures,
+  byAction: summary.byAction,
+  byActor: summary.byActor,
+  daily: summary.daily,
+});
+
+export default async function AuditPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ tenant: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { tenant, permissions } = await requireMember((await params).tenant);
   if (!permissions.has('audit:read')) return <NoAccess title="Audit" permission="audit:read" />;
-  return <SectionPlaceholder title="Audit" description="Who did what and when: sign-ins, downloads and changes." />;
+
+  const { filters, values, beforeSeq, period } = parseAuditQuery(await searchParams);
+  const { events, summary } = await withTenant(tenant.id, async (tx) => ({
+    events: await listAuditEvents(tx, tenant.id, { ...filters, limit: AUDIT_PAGE_SIZE, beforeSeq }),
+    summary: await summarizeAudit(tx, tenant.id, period),
+  }));
+  const pageEvents = events.slice(0, AUDIT_PAGE_SIZE);
+  const hasOlder = events.length > AUDIT_PAGE_SIZE;
+  const isFiltered = Object.keys(values).length > 0;
+  const periodParam = { period };
+  const actionHrefBase = auditPageHref({ ...values, action: undefined }, periodParam).slice(1);
+  // The filter's own value stays selectable even when it is not among the period's top actions.
+  const actionOptions = [...new Set([...(values.action ? [values.action] : []), ...summary.byAction.map((row) => row.action)])].sort();
+
+  return (
+    <>
+      <PageHeader
+        title="Audit"
+        description="Who did what and when: sign-ins, downloads and changes, in a tamper-evident log."
+      />
+
+      <section aria-label="Chain verification" className="mb-6">
+        <AuditChainVerify />
+      </section>
+
+      <Card
+        title="Summary"
+        description={`${auditPeriodLabel(period)}, all events (the filters below do not apply).`}
+        actions={
+          <AuditPeriodLinks
+            periods={Object.keys(AUDIT_PERIODS)}
+            current={period}
+            hrefOf={(p) => auditPageHref(values, { period: p, before: beforeSeq === undefined ? undefined : String(beforeSeq) })}
+          />
+        }
+        className="mb-6"
+      >
+        <AuditSummaryCharts summary={toSummaryView(summary, period)} actionHrefBase={actionHrefBase} />
+      </Card>
+
+      <Card
+        title="Events"
+        description={`Newest first, ${AUDIT_PAGE_SIZE} per page. The exports hold every event matching the filters.`}
+        actions={
+          <AuditExportLinks csvHref={auditExportHref('csv', filters)} jsonlHref={auditExportHref('jsonl', filters)} isFiltered={isFiltered} />
+        }
+        isFlush
+      >
+        <div className="border-b border-slate-200 p-4 sm:p-5">
+          <AuditFilterForm values={values} actions={actionOptions} types={AUDIT_EVENT_TYPES} period={period} />
+        </div>
+        {pageEvents.length === 0 ? (
+          <div className="p-4 sm:p-5">
+            <EmptyState
+              title={beforeSeq !== undefined ? 'No older events' : isFiltered ? 'No events match these filters' : 'No events yet'}
+              description={isFiltered ? 'Change or clear the filters.' : 'Sign-ins, changes and downloads appear here as they happen.'}
+            />
+          </div>
+        ) : (
+          <AuditEventTable
+            events={pageEvents.map(toRow)}
+            caption={`Audit events${isFiltered ? ' matching the filters' : ''}, newest first${beforeSeq !== undefined ? `, before event #${beforeSeq}` : ''}`}
+          />
+        )}
+        {(hasOlder || beforeSeq !== undefined) && (
+          <nav aria-label="Audit pages" className="flex justify-between gap-2 border-t border-slate-200 px-4 py-3 sm:px-5">
+            {beforeSeq !== undefined ? (
+              <a href={auditPageHref(values, periodParam)} className={buttonClass('secondary', 'sm')}>
+                Newest
+              </a>
+            ) : (
+              <span />
+            )}
+            {hasOlder && (
+              <a
+                href={auditPageHref(values, { ...periodParam, before: String(pageEvents[pageEvents.length - 1].seq) })}
+                className={buttonClass('secondary', 'sm')}
+              >
+                Older
+              </a>
+            )}
+          </nav>
+        )}
+      </Card>
+    </>
+  );
 }
