@@ -758,7 +758,8 @@ The rows (a year of events: 8 actions, 40 actors, 2 % failures) were written set
 (${int(report.history.rowsPerSecond)} rows/s) with the triggers off, so their hashes are placeholders; the read paths measured never
 read hashes. Each row is ${int(report.latencies[0]?.requests ?? 0)} sequential requests after ${report.warmup} unmeasured ones: the API with a key
 (scope \`audit:read\`), the page with an owner's session on the tenant host. Pages are keyset pages of 100 by the
-chain's sequence number over the indexes (tenant, seq), (tenant, action, seq) and (tenant, actor, seq).
+chain's sequence number over the indexes (tenant, seq) and (tenant, action, seq); \`outcome=failure\` (2 % of rows)
+walks (tenant, seq) until a page is found.
 
 ### Error ingest
 

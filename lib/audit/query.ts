@@ -112,7 +112,8 @@ export async function listAuditEvents(
     .select(columns)
     .from(auditLogs)
     .where(and(whereOf(tenantId, query), query.beforeSeq !== undefined ? lt(auditLogs.seq, query.beforeSeq) : undefined))
-    .orderBy(desc(auditLogs.seq))
+    // NULLS LAST like the (tenant, …, seq DESC NULLS LAST) indexes, or PostgreSQL cannot walk them for the order.
+    .orderBy(sql`${auditLogs.seq} desc nulls last`)
     .limit(query.limit + 1);
   return rows.map(toEntry);
 }

@@ -343,7 +343,8 @@ export async function listInvoices(
         query.after ? sql`(${invoices.periodStart}, ${invoices.id}) < (${query.after.periodStart}::date, ${query.after.id}::uuid)` : undefined,
       ),
     )
-    .orderBy(desc(invoices.periodStart), desc(invoices.id))
+    // NULLS LAST like invoices_tenant_list_idx, so the index gives the order.
+    .orderBy(sql`${invoices.periodStart} desc nulls last`, sql`${invoices.id} desc nulls last`)
     .limit(query.limit + 1);
   return rows.map((row) => withOverdue(row));
 }

@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, desc, eq, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { TTx } from '@/db/client';
 import { files, type TFileStatus, type TStorageTier } from '@/db/schema/files';
 import { tenantSettings, tenants } from '@/db/schema/tenancy';
@@ -143,7 +143,8 @@ export async function selectFiles(tx: TTx, query: TListFilesQuery): Promise<TFil
     .select(fileColumns)
     .from(files)
     .where(and(...where))
-    .orderBy(desc(files.createdAt), desc(files.id))
+    // NULLS LAST like files_tenant_created_idx, or PostgreSQL sorts every row instead of walking the index.
+    .orderBy(sql`${files.createdAt} desc nulls last`, sql`${files.id} desc nulls last`)
     .limit(query.limit + 1);
 }
 
