@@ -57,8 +57,9 @@ describe('row-level security', () => {
   });
 
   it('forces row-level security on every table that has a tenant_id', async () => {
-    // Outboxes are written by request code but read only by the platform's sweeps (INSERT-only grants).
-    const platformTables = ['email_outbox', 'storage_deletions'];
+    // Outboxes are written by request code but read only by the platform's sweeps (INSERT-only grants); reindex
+    // runs are operators' records (tenant_id null = every tenant) that request code may only read.
+    const platformTables = ['email_outbox', 'storage_deletions', 'vector_reindex_runs'];
     const rows = await ownerDb().execute<{ table: string; rls: boolean; forced: boolean }>(sql`
       select c.relname as "table", c.relrowsecurity as rls, c.relforcerowsecurity as forced
       from pg_class c join pg_namespace n on n.oid = c.relnamespace

@@ -6,3 +6,4 @@ export * from './usage';
 export * from './billing';
 export * from './audit';
 export * from './errors';
+export * from './estimates';
