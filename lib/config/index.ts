@@ -48,10 +48,20 @@ const ZConfig = z.object({
   STRIPE_WEBHOOK_SECRET: optionalString,
   // Another Stripe-compatible API (stripe-mock, a test stand-in); unset means api.stripe.com.
   STRIPE_API_URL: optionalHttpUrl,
-  // Raw usage events older than this are pruned nightly; the hourly and daily rollups are kept.
   // The release errors are attributed to (a git sha or version); unset: the checkout's commit, else package.json's version.
   SITEWORK_RELEASE: optionalString,
+  // Raw usage events older than this are pruned nightly; the hourly and daily rollups are kept.
   USAGE_RAW_RETENTION_DAYS: z.coerce.number().int().min(366, 'must be at least 366: scripts may report events up to 366 days old').default(400),
+  // Vector search: Qdrant when set, else exact search over vectors stored in PostgreSQL (lib/vectors).
+  QDRANT_URL: optionalHttpUrl,
+  QDRANT_API_KEY: optionalString,
+  QDRANT_COLLECTION: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -').default('sitework_estimates'),
+  // Memory the embedded store may use per process for cached tenant vectors (least recently searched evicted).
+  VECTOR_CACHE_MB: z.coerce.number().int().min(16).max(65_536).default(512),
+  // An external embedding endpoint replacing the built-in embedding (POST { estimate } → { vector, version }).
+  EMBEDDING_URL: optionalHttpUrl,
+  EMBEDDING_API_KEY: optionalString,
+  EMBEDDING_DIMENSION: z.coerce.number().int().min(16).max(4096).default(256),
 });
 
 export type TConfig = z.infer<typeof ZConfig> & { APP_URL: string };

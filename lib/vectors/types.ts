@@ -1,0 +1,44 @@
+/** A point of a tenant's vector index: the id is the estimate's uuid (never truncated), the vector unit-length. */
+export interface TVectorPoint {
+  id: string;
+  tenantId: string;
+  vector: number[];
+  /** The embedder version that made `vector`; searches compare only points of one version. */
+  version: string;
+}
+
+export interface TVectorMatch {
+  id: string;
+  /** Cosine similarity, 1 = same direction. */
+  score: number;
+}
+
+export interface TVectorSearch {
+  tenantId: string;
+  vector: number[];
+  version: string;
+  /** At most this many matches, best first (ties broken by id, so results are stable). */
+  limit: number;
+  /** Only matches scoring at least this (cosine); default: no threshold. */
+  scoreThreshold?: number;
+  /** Ids to leave out (e.g. the estimate whose neighbours are asked for). */
+  excludeIds?: string[];
+}
+
+/**
+ * Where estimate vectors live. Every call names its tenant and an implementation must never return or touch
+ * another tenant's point, even one with the same id or an identical vector. Writes are idempotent (upsert by
+ * id, delete of a missing id is a no-op), so the outbox job may retry them.
+ */
+export interface TVectorStore {
+  /** 'postgres' | 'qdrant': the label of the vector_search_seconds histogram. */
+  readonly backend: 'postgres' | 'qdrant';
+  /** Creates what the store needs (collection, payload index); safe to call repeatedly and concurrently. */
+  ensureReady(dimension: number): Promise<void>;
+  upsert(points: TVectorPoint[]): Promise<void>;
+  delete(tenantId: string, ids: string[]): Promise<void>;
+  /** Removes every point of the tenant (a full reindex starts from nothing). */
+  deleteTenant(tenantId: string): Promise<void>;
+  search(query: TVectorSearch): Promise<TVectorMatch[]>;
+  count(tenantId: string): Promise<number>;
+}
