@@ -126,3 +126,12 @@ export function assertPermission(caller: TTenantCaller, permission: TPermission 
 export function accessNeedsTenant(access: TAccess): boolean {
   return access === 'tenant';
 }
+
+/** Who to credit for a write: the tenant, the acting user, and the API key when a script made it. */
+export function authorOf(caller: TTenantCaller): { tenantId: string; userId: string | null; apiKeyId: string | null } {
+  return {
+    tenantId: caller.tenant.id,
+    userId: caller.userId,
+    apiKeyId: caller.principal.kind === 'api_key' ? caller.principal.keyId : null,
+  };
+}

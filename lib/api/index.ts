@@ -1,7 +1,7 @@
 export { route, requestFacts, type THandlerInput } from './route';
 export { action, type TActionResult } from './action';
 export { defineEndpoint, type TEndpoint, type TAccess, type THttpMethod } from './endpoint';
-export { resolveTenantCaller, resolvePlatformCaller, type TTenantCaller, type TPlatformCaller, type TPrincipal } from './caller';
+export { resolveTenantCaller, resolvePlatformCaller, authorOf, type TTenantCaller, type TPlatformCaller, type TPrincipal } from './caller';
 export { errorResponse, toAppError, parseWith } from './errors';
 export { DEFAULT_REQUESTS_PER_MINUTE, consumeRequest } from './rate-limit';
 export { resetPlanCache } from './plan-cache';

@@ -20,3 +20,38 @@ export {
 } from './embedding';
 export { evaluateEmbedding, type TEmbeddingEvaluation } from './evaluation';
 export { ARCHETYPES, generateEstimates, mulberry32, type TArchetype, type TGeneratedEstimate } from './synthetic';
+export {
+  ZEstimateInput,
+  ZEstimateMaterial,
+  ZEstimateLocation,
+  ZListEstimatesQuery,
+  ZSimilarSearch,
+  ZSimilarQuery,
+  ZImportQuery,
+  ZReindexRequest,
+  ESTIMATE_UNITS,
+  ESTIMATE_SORTS,
+  IMPORT_MODES,
+  MAX_MATERIALS_PER_ESTIMATE,
+  MAX_SIMILAR_LIMIT,
+  canonicalUnit,
+  type TEstimateInput,
+  type TEstimateSort,
+  type TListEstimatesQuery,
+  type TSimilarSearch,
+  type TImportMode,
+} from './input';
+export {
+  createEstimate,
+  insertEstimates,
+  getEstimate,
+  updateEstimate,
+  deleteEstimate,
+  listEstimates,
+  findEstimates,
+  estimateColumns,
+  toEstimate,
+  type TEstimate,
+  type TEstimateAuthor,
+} from './estimates';
+export { requestVectorIndexing, setVectorIndexingSender } from './index-kick';

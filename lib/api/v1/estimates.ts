@@ -1,0 +1,133 @@
+// Endpoint contracts of /api/v1/estimates (cost estimates and similarity search) and /api/v1/admin/vectors.
+import { z } from 'zod';
+import { ZEstimateInput, ZListEstimatesQuery, ZSimilarQuery, ZSimilarSearch, ZImportQuery, ZReindexRequest } from '@/lib/estimates/input';
+import { defineEndpoint } from '../endpoint';
+
+const ZEstimateIdParams = z.object({ id: z.uuid('must be a UUID') });
+
+export const listEstimatesEndpoint = defineEndpoint({
+  method: 'GET',
+  path: '/api/v1/estimates',
+  summary: 'List cost estimates in keyset pages; sort newest | oldest | total_desc | total_asc | name; q = name, project or city contains',
+  tag: 'Estimates',
+  access: 'tenant',
+  permission: 'estimates:read',
+  query: ZListEstimatesQuery,
+  responds: '{ estimates: Estimate[], nextCursor }',
+});
+
+export const createEstimateEndpoint = defineEndpoint({
+  method: 'POST',
+  path: '/api/v1/estimates',
+  summary:
+    'Create a cost estimate. Costs are computed in integer cents (each line rounded half up); optional ' +
+    'lineCostCents and totalCostCents are checked and a mismatch is a 400 naming the row. Indexed for search shortly after',
+  tag: 'Estimates',
+  access: 'tenant',
+  permission: 'estimates:write',
+  body: ZEstimateInput,
+  successStatus: 201,
+  responds: '{ estimate }',
+  audit: { type: 'data_modify', action: 'estimate.create', target: { type: 'estimate', from: 'estimate' } },
+});
+
+export const getEstimateEndpoint = defineEndpoint({
+  method: 'GET',
+  path: '/api/v1/estimates/{id}',
+  summary: 'One cost estimate with its material rows and cost parts',
+  tag: 'Estimates',
+  access: 'tenant',
+  permission: 'estimates:read',
+  params: ZEstimateIdParams,
+  responds: '{ estimate }',
+});
+
+export const updateEstimateEndpoint = defineEndpoint({
+  method: 'PUT',
+  path: '/api/v1/estimates/{id}',
+  summary: 'Replace a cost estimate (same body and checks as create); its vector is rebuilt',
+  tag: 'Estimates',
+  access: 'tenant',
+  permission: 'estimates:write',
+  params: ZEstimateIdParams,
+  body: ZEstimateInput,
+  responds: '{ estimate }',
+  audit: { type: 'data_modify', action: 'estimate.update', target: { type: 'estimate', from: 'estimate' } },
+});
+
+export const deleteEstimateEndpoint = defineEndpoint({
+  method: 'DELETE',
+  path: '/api/v1/estimates/{id}',
+  summary: 'Delete a cost estimate; searches stop returning it at once',
+  tag: 'Estimates',
+  access: 'tenant',
+  permission: 'estimates:write',
+  params: ZEstimateIdParams,
+  audit: { type: 'data_modify', action: 'estimate.delete', target: { type: 'estimate' } },
+});
+
+export const importEstimatesEndpoint = defineEndpoint({
+  method: 'POST',
+  path: '/api/v1/estimates/import',
+  summary:
+    'Import up to 50,000 estimates from CSV (one row per material line, grouped by the estimate column) or JSON ' +
+    '(an array or JSON lines), streamed. Every row is validated; the answer lists accepted rows and each rejected ' +
+    'row with its line and reason. mode=all_or_nothing (default) stores nothing if a row is invalid; ' +
+    'mode=skip_invalid stores the valid ones. Accepted rows are committed together',
+  tag: 'Estimates',
+  access: 'tenant',
+  permission: 'estimates:write',
+  query: ZImportQuery,
+  responds: '{ import: { mode, format, rows, accepted, rejected: [{ line, estimate?, reason }], committed, estimateIds? } }',
+  // The body streams for as long as it takes; the handler validates first and writes in one transaction after.
+  transaction: 'handler',
+  audit: { type: 'data_modify', action: 'estimate.import', target: { type: 'estimate_import' } },
+});
+
+export const searchSimilarEstimatesEndpoint = defineEndpoint({
+  method: 'POST',
+  path: '/api/v1/estimates/search-similar',
+  summary:
+    'Estimates similar to the one described (materials, location, rates, hours), best first, with scores, the ' +
+    'average cost, cost range, cost per unit of the dominant material and a confidence (0–1). limit ≤ 50',
+  tag: 'Estimates',
+  access: 'tenant',
+  permission: 'estimates:read',
+  body: ZSimilarSearch,
+  responds: '{ results: [{ estimate, score }], summary: { count, averageCostCents, costRange, dominantMaterial, confidence } }',
+  // A search changes nothing; it is metered (cost_estimate) instead of audited.
+  audit: false,
+});
+
+export const similarEstimatesEndpoint = defineEndpoint({
+  method: 'GET',
+  path: '/api/v1/estimates/{id}/similar',
+  summary: 'Estimates similar to this one (itself excluded), with the same summary as search-similar',
+  tag: 'Estimates',
+  access: 'tenant',
+  permission: 'estimates:read',
+  params: ZEstimateIdParams,
+  query: ZSimilarQuery,
+  responds: '{ results: [{ estimate, score }], summary }',
+});
+
+export const adminVectorStatusEndpoint = defineEndpoint({
+  method: 'GET',
+  path: '/api/v1/admin/vectors',
+  summary: 'The vector index: backend, embedder version, estimates indexed at that version, pending index changes, recent reindex runs (platform operators)',
+  tag: 'Admin',
+  access: 'platform',
+  responds: '{ status: { backend, embedderVersion, estimates, indexedCurrent, pendingChanges, runs } }',
+});
+
+export const adminReindexVectorsEndpoint = defineEndpoint({
+  method: 'POST',
+  path: '/api/v1/admin/vectors/reindex',
+  summary: "Rebuild one tenant's vectors (tenantId) or every tenant's, e.g. after the embedding version changed; progress in GET /api/v1/admin/vectors",
+  tag: 'Admin',
+  access: 'platform',
+  body: ZReindexRequest,
+  successStatus: 202,
+  responds: '{ run: ReindexRun }',
+  audit: { type: 'workflow_execution', action: 'vectors.reindex_requested', target: { type: 'vector_reindex_run', from: 'run' } },
+});
