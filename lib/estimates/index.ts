@@ -55,3 +55,26 @@ export {
   type TEstimateAuthor,
 } from './estimates';
 export { requestVectorIndexing, setVectorIndexingSender } from './index-kick';
+export { embedder, setEmbedderForTests } from './embedder-registry';
+export { createRemoteEmbedder, type TRemoteEmbedderOptions } from './remote-embedder';
+export {
+  searchSimilar,
+  similarTo,
+  summarize,
+  confidenceOf,
+  type TSimilarResult,
+  type TSimilarSummary,
+  type TSimilarResponse,
+  type TDominantMaterial,
+} from './search';
+export {
+  drainIndexOutbox,
+  createReindexRun,
+  failReindexRun,
+  runReindex,
+  vectorIndexStatus,
+  type TDrainResult,
+  type TIndexDependencies,
+  type TReindexRun,
+  type TVectorIndexStatus,
+} from './indexing';

@@ -3,6 +3,7 @@ import PgBoss from 'pg-boss';
 import { config } from '@/lib/config';
 import { logger } from '@/lib/telemetry';
 import { JOB_DEFINITIONS } from './definitions';
+import { connectVectorIndexing } from './estimates';
 
 export const JOBS_SCHEMA = 'pgboss';
 
@@ -39,6 +40,7 @@ export function startJobs(): Promise<PgBoss> {
       if (definition.cron) await boss.schedule(definition.name, definition.cron, definition.cronData ?? {}, { tz: 'UTC' });
     }
     state.boss = boss;
+    connectVectorIndexing(boss);
     logger.info({ queues: JOB_DEFINITIONS.map((d) => d.name) }, 'job queue started');
     return boss;
   })();
@@ -54,6 +56,7 @@ export async function stopJobs(timeoutMs = 20_000): Promise<void> {
   if (!starting) return;
   state.starting = undefined;
   state.boss = undefined;
+  connectVectorIndexing(undefined);
   const boss = await starting.catch(() => undefined);
   await boss?.stop({ graceful: true, wait: true, timeout: timeoutMs });
 }

@@ -3,6 +3,7 @@ import { runArchival, trackGlacierRestores, type TArchivalTrigger } from '@/lib/
 import { checkAllUsageWarnings, recordAllStorageSnapshots, runBilling } from '@/lib/billing';
 import { runAuditRetention } from '@/lib/audit';
 import { config } from '@/lib/config';
+import { drainIndexOutbox, runReindex } from '@/lib/estimates';
 import { pruneUsageEvents } from '@/lib/usage';
 import { job } from './job';
 
@@ -13,6 +14,12 @@ export const STORAGE_SNAPSHOTS_JOB = 'storage-snapshots';
 export const USAGE_RETENTION_JOB = 'usage-retention';
 export const INVOICE_RUN_JOB = 'invoice-run';
 export const AUDIT_RETENTION_JOB = 'audit-retention';
+export const VECTOR_INDEX_JOB = 'vector-index';
+export const VECTOR_REINDEX_JOB = 'vector-reindex';
+
+export interface TVectorReindexJobData {
+  runId: string;
+}
 
 export interface TInvoiceRunJobData {
   /** YYYY-MM; absent (the monthly schedule) means the month that just ended. */
@@ -125,4 +132,47 @@ export const auditRetentionJob = job<Record<string, never>>(
   () => runAuditRetention(),
 );
 
-export const JOB_DEFINITIONS = [archivalRunJob, restoreTrackingJob, usageWarningsJob, storageSnapshotsJob, usageRetentionJob, invoiceRunJob, auditRetentionJob];
+/**
+ * Applies the estimate index outbox to the vector store: sent right after estimate writes commit, and every
+ * minute to retry what a store outage left. 'stately' keeps at most one queued and one running: a burst of
+ * writes asks once, and the run drains them all.
+ */
+export const vectorIndexJob = job<Record<string, never>>(
+  {
+    name: VECTOR_INDEX_JOB,
+    queue: { policy: 'stately', expireInSeconds: 15 * 60, retryLimit: 0 },
+    cron: '* * * * *',
+    cronData: {},
+  },
+  async () => {
+    const result = await drainIndexOutbox();
+    // Failed rows stay in the outbox with backoff; the job reports them without failing (the store is down).
+    return result;
+  },
+);
+
+/** An operator's rebuild of one tenant's (or every) vector, with progress in vector_reindex_runs. */
+export const vectorReindexJob = job<TVectorReindexJobData>(
+  {
+    name: VECTOR_REINDEX_JOB,
+    audited: { title: 'Vector reindex' },
+    // The run records its own failure; the operator starts another.
+    queue: { policy: 'singleton', expireInSeconds: 6 * 60 * 60, retryLimit: 0 },
+  },
+  async ({ data }) => {
+    const run = await runReindex(data.runId);
+    return { runId: run.id, indexed: run.indexedEstimates };
+  },
+);
+
+export const JOB_DEFINITIONS = [
+  archivalRunJob,
+  restoreTrackingJob,
+  usageWarningsJob,
+  storageSnapshotsJob,
+  usageRetentionJob,
+  invoiceRunJob,
+  auditRetentionJob,
+  vectorIndexJob,
+  vectorReindexJob,
+];

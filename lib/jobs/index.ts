@@ -8,9 +8,12 @@ export {
   USAGE_RETENTION_JOB,
   INVOICE_RUN_JOB,
   AUDIT_RETENTION_JOB,
+  VECTOR_INDEX_JOB,
+  VECTOR_REINDEX_JOB,
   JOB_DEFINITIONS,
   type TArchivalRunJobData,
   type TInvoiceRunJobData,
 } from './definitions';
 export { requestArchivalRun } from './archival';
 export { requestInvoiceRun, type TInvoiceRunRequest } from './billing';
+export { requestVectorReindex, connectVectorIndexing } from './estimates';

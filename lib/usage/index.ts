@@ -1,5 +1,5 @@
 export { recordUsageEvents, usageEventId, type TUsageEvent } from './record';
-export { meterApiCall, flushUsage, startUsageFlusher, bufferedUsageCount, type TApiCall, type TFlushResult } from './meter';
+export { meterApiCall, meterUsageEvent, flushUsage, startUsageFlusher, bufferedUsageCount, type TApiCall, type TFlushResult } from './meter';
 export {
   getUsageStats,
   getUsageBreakdown,

@@ -46,16 +46,21 @@ interface TMeterState {
 // flushes on stop signals) and the route handlers (which meter) separately, each with its own copy of this module.
 const meter: TMeterState = processWide('usage-meter', () => ({ buffer: [], droppedSinceFlush: 0, flushing: null, flushTimer: undefined }));
 
+function buffer(event: TBufferedCall): void {
+  if (meter.buffer.length >= MAX_BUFFERED_EVENTS) {
+    meter.buffer.shift();
+    meter.droppedSinceFlush += 1;
+  }
+  meter.buffer.push(event);
+  if (meter.buffer.length >= FLUSH_AT_EVENTS && !meter.flushing) void flushUsage();
+}
+
 /**
  * Counts one API call: an in-memory push, no database round trip on the request path. The event gets its id
  * here, so a flush retried after an unknown outcome cannot count it twice.
  */
 export function meterApiCall(call: TApiCall): void {
-  if (meter.buffer.length >= MAX_BUFFERED_EVENTS) {
-    meter.buffer.shift();
-    meter.droppedSinceFlush += 1;
-  }
-  meter.buffer.push({
+  buffer({
     id: randomUUID(),
     tenantId: call.tenantId,
     type: 'api_call',
@@ -65,7 +70,11 @@ export function meterApiCall(call: TApiCall): void {
     status: call.status,
     occurredAt: call.occurredAt,
   });
-  if (meter.buffer.length >= FLUSH_AT_EVENTS && !meter.flushing) void flushUsage();
+}
+
+/** Counts a product event (a cost-estimate search…) the same way: buffered, flushed with the API calls. */
+export function meterUsageEvent(event: { tenantId: string; type: Exclude<TUsageEvent['type'], 'api_call'>; quantity: number; metadata?: Record<string, unknown> }): void {
+  buffer({ id: randomUUID(), occurredAt: new Date(), ...event });
 }
 
 /** PostgreSQL class 23 (integrity constraint violation), possibly wrapped by drizzle. */

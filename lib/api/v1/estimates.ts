@@ -1,6 +1,6 @@
 // Endpoint contracts of /api/v1/estimates (cost estimates and similarity search) and /api/v1/admin/vectors.
 import { z } from 'zod';
-import { ZEstimateInput, ZListEstimatesQuery, ZSimilarQuery, ZSimilarSearch, ZImportQuery, ZReindexRequest } from '@/lib/estimates/input';
+import { ZEstimateInput, ZListEstimatesQuery, ZSimilarQuery, ZSimilarSearch, ZImportQuery, ZReindexRequest } from '@/lib/estimates';
 import { defineEndpoint } from '../endpoint';
 
 const ZEstimateIdParams = z.object({ id: z.uuid('must be a UUID') });

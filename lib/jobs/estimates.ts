@@ -1,0 +1,28 @@
+import 'server-only';
+import type PgBoss from 'pg-boss';
+import { createReindexRun, failReindexRun, runReindex, setVectorIndexingSender, type TReindexRun } from '@/lib/estimates';
+import { runningJobs } from './boss';
+import { VECTOR_INDEX_JOB, VECTOR_REINDEX_JOB, type TVectorReindexJobData } from './definitions';
+
+/** Lets estimate writes ask for the vector-index job right after they commit (lib/estimates/index-kick.ts). */
+export function connectVectorIndexing(boss: PgBoss | undefined): void {
+  setVectorIndexingSender(boss ? () => boss.send(VECTOR_INDEX_JOB, {}) : undefined);
+}
+
+/**
+ * The operator's "rebuild vectors": a queued run row (its id answers at once) handed to the job queue. A
+ * process without a queue (tests, scripts) runs it inline and returns it finished.
+ */
+export async function requestVectorReindex(request: { tenantId?: string; requestedBy: string | null }): Promise<TReindexRun> {
+  const run = await createReindexRun(request);
+  const boss = runningJobs();
+  if (!boss) return runReindex(run.id);
+  try {
+    const data: TVectorReindexJobData = { runId: run.id };
+    await boss.send(VECTOR_REINDEX_JOB, data);
+  } catch (error) {
+    await failReindexRun(run.id, `Could not queue the run: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  }
+  return run;
+}
