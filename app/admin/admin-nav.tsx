@@ -11,6 +11,7 @@ const ITEMS = [
   { href: '/admin/plans', label: 'Plans', segment: 'plans' },
   { href: '/admin/invoices', label: 'Invoices', segment: 'invoices' },
   { href: '/admin/errors', label: 'Errors', segment: 'errors' },
+  { href: '/admin/vectors', label: 'Vectors', segment: 'vectors' },
 ];
 
 export function AdminNav() {
