@@ -2,7 +2,8 @@ import 'server-only';
 import { eq, sql } from 'drizzle-orm';
 import { memberships, users, type TRole } from '@/db/schema/auth';
 import { tenantPlanChanges, tenants } from '@/db/schema/tenancy';
-import { createTenant, withPlatform } from '@/lib/tenancy';
+import { generateEstimates, insertEstimates, ZEstimateInput } from '@/lib/estimates';
+import { createTenant, withPlatform, withTenant } from '@/lib/tenancy';
 import { insertUser } from '@/lib/auth';
 
 export const DEMO_PASSWORD = 'sitework-demo';
@@ -40,4 +41,18 @@ export async function seedDemoData(): Promise<boolean> {
     }
     return true;
   });
+}
+
+/**
+ * Forty synthetic cost estimates of eight kinds of project for acme (lib/estimates/synthetic.ts), so the Estimates
+ * page and its similar-estimates panel have something to show. Written through the same path as the API: each
+ * is validated, and the index outbox makes the running app's vector-index job embed them.
+ */
+export async function seedDemoEstimates(): Promise<number> {
+  const [acme] = await withPlatform((tx) => tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, 'acme')));
+  const [owner] = await withPlatform((tx) => tx.select({ id: users.id }).from(users).where(eq(users.email, demoEmail('owner', 'acme'))));
+  if (!acme || !owner) return 0;
+  const inputs = generateEstimates({ count: 40, seed: 2026 }).map(({ estimate }) => ZEstimateInput.parse(estimate));
+  const inserted = await withTenant(acme.id, (tx) => insertEstimates(tx, { tenantId: acme.id, userId: owner.id, apiKeyId: null }, inputs));
+  return inserted.length;
 }

@@ -89,8 +89,9 @@ async function main() {
   say('migrations applied');
   const { ensureBuckets } = await import('../lib/storage');
   await ensureBuckets();
-  const { seedDemoData, DEMO_PASSWORD, DEMO_TENANTS, OPERATOR_EMAIL, demoEmail } = await import('../db/seed');
+  const { seedDemoData, seedDemoEstimates, DEMO_PASSWORD, DEMO_TENANTS, OPERATOR_EMAIL, demoEmail } = await import('../db/seed');
   const seeded = await seedDemoData();
+  if (seeded) say(`${await seedDemoEstimates()} demo cost estimates added to acme`);
   const { closeDb } = await import('../db/client');
   await closeDb();
   say(seeded ? 'demo data seeded' : 'demo data already present');

@@ -4,7 +4,7 @@ import { ownerDb } from '@/db/client';
 import { costEstimates, estimateIndexOutbox, vectorReindexRuns } from '@/db/schema/estimates';
 import { usageEvents } from '@/db/schema/usage';
 import { seedDemoData } from '@/db/seed';
-import { createReindexRun, drainIndexOutbox, embedder, runReindex, setEmbedderForTests, type TCostEstimate } from '@/lib/estimates';
+import { createReindexRun, drainIndexOutbox, embedder, runReindex, setEmbedderForTests, ZEstimateInput, type TCostEstimate } from '@/lib/estimates';
 import { metrics } from '@/lib/telemetry';
 import { flushUsage } from '@/lib/usage';
 import { vectorStore, type TVectorStore } from '@/lib/vectors';
@@ -12,7 +12,7 @@ import * as estimateRoute from '../app/api/v1/estimates/[id]/route';
 import * as similarRoute from '../app/api/v1/estimates/[id]/similar/route';
 import * as estimatesRoute from '../app/api/v1/estimates/route';
 import * as searchRoute from '../app/api/v1/estimates/search-similar/route';
-import { houseEstimate, roadEstimate } from './support/estimates';
+import { houseEstimate, roadEstimate, syntheticBodies } from './support/estimates';
 import { callRoute, createKey, demoUsers, expectError, hostOf, type TCallResult, type TDemo } from './support/http';
 
 /**
@@ -129,6 +129,13 @@ describe('creating an estimate', () => {
     const before = await estimateCount();
     expectError(await create({ ...houseEstimate(), sourceFileId: globexFile.id }), 400, 'validation_failed', /sourceFileId/);
     expect(await estimateCount()).toBe(before);
+  });
+
+  it('accepts every synthetic estimate (the demo seed and the benchmarks write them through this schema)', () => {
+    for (const estimate of syntheticBodies(400)) {
+      const parsed = ZEstimateInput.safeParse(estimate);
+      expect(parsed.error?.issues, estimate.name).toBeUndefined();
+    }
   });
 
   it('is held to exact totals by the database itself, whatever code writes the row', async () => {
