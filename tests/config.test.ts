@@ -47,6 +47,13 @@ describe('parseConfig', () => {
       STRIPE_API_URL: undefined,
       SITEWORK_RELEASE: undefined,
       USAGE_RAW_RETENTION_DAYS: 400,
+      QDRANT_URL: undefined,
+      QDRANT_API_KEY: undefined,
+      QDRANT_COLLECTION: 'sitework_estimates',
+      VECTOR_CACHE_MB: 512,
+      EMBEDDING_URL: undefined,
+      EMBEDDING_API_KEY: undefined,
+      EMBEDDING_DIMENSION: 256,
     });
   });
 

@@ -345,6 +345,20 @@ describe('the index outbox and similarity search', () => {
   });
 });
 
+describe('deleting a tenant', () => {
+  it('takes its estimates, outbox rows and vectors with it', async () => {
+    const { createTenant, withPlatform, withTenant } = await import('@/lib/tenancy');
+    const { tenants } = await import('@/db/schema/tenancy');
+    const { insertEstimates } = await import('@/lib/estimates');
+    const doomed = await withPlatform((tx) => createTenant(tx, { name: 'Doomed', slug: `doomed-${Date.now()}` }));
+    await withTenant(doomed.id, (tx) => insertEstimates(tx, { tenantId: doomed.id, userId: null, apiKeyId: null }, [ZEstimateInput.parse(houseEstimate())]));
+    await drainIndexOutbox({}, { ignoreBackoff: true });
+    expect(await vectorStore().count(doomed.id)).toBe(1);
+    await withPlatform((tx) => tx.delete(tenants).where(eq(tenants.id, doomed.id)));
+    expect(await vectorStore().count(doomed.id)).toBe(0);
+  });
+});
+
 describe('rebuilding the vectors', () => {
   it('re-embeds every estimate of a tenant and records the progress', async () => {
     const run = await createReindexRun({ tenantId: demo.globex.id, requestedBy: demo.operator.id });

@@ -25,8 +25,11 @@ GRANT SELECT ON vector_reindex_runs TO sitework_app;
 CREATE FUNCTION sitework_count_vector_deletions() RETURNS trigger
   LANGUAGE plpgsql AS $$
 BEGIN
+  -- Not for a tenant being deleted (the points go with it by cascade): its state row could not reference it.
   INSERT INTO vector_tenant_state AS s (tenant_id, deletions)
-    SELECT tenant_id, count(*) FROM deleted_points GROUP BY tenant_id
+    SELECT d.tenant_id, count(*) FROM deleted_points d
+    WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = d.tenant_id)
+    GROUP BY d.tenant_id
   ON CONFLICT (tenant_id) DO UPDATE SET deletions = s.deletions + excluded.deletions;
   RETURN NULL;
 END $$;

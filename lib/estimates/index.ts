@@ -19,7 +19,7 @@ export {
   type TEmbedder,
 } from './embedding';
 export { evaluateEmbedding, type TEmbeddingEvaluation } from './evaluation';
-export { ARCHETYPES, generateEstimates, mulberry32, type TArchetype, type TGeneratedEstimate } from './synthetic';
+export { ARCHETYPES, generateEstimates, mulberry32, type TArchetype, type TGeneratedEstimate, type TSyntheticDifficulty } from './synthetic';
 export {
   ZEstimateInput,
   ZEstimateMaterial,
@@ -78,3 +78,16 @@ export {
   type TReindexRun,
   type TVectorIndexStatus,
 } from './indexing';
+export {
+  importEstimates,
+  importBodyOf,
+  importFormatOf,
+  IMPORT_FORMATS,
+  MAX_IMPORT_ROWS,
+  MAX_IMPORT_BODY_BYTES,
+  MAX_IMPORT_RECORD_BYTES,
+  MAX_REPORTED_ESTIMATE_IDS,
+  type TImportFormat,
+  type TImportRejection,
+  type TImportReport,
+} from './import';

@@ -234,23 +234,54 @@ function roundTo(value: number, decimals: number): number {
   return Math.round(value * scale) / scale;
 }
 
-function generateOne(random: () => number, archetype: TArchetype, index: number): TCostEstimate {
+/**
+ * How hard the data is on the embedding. 'standard': each archetype's own lines with jittered quantities and
+ * prices. 'hard', closer to real spreadsheets: more lines dropped, wider jitter, names written in other ways
+ * (lower case, a trailing specification) and one to three stray lines of other archetypes (a skip, some
+ * fencing, a few kerbs…) carrying up to a fifth of the material cost.
+ */
+export type TSyntheticDifficulty = 'standard' | 'hard';
+
+const HARD_SUFFIXES = [', supply and fix', ' incl. fixings', ' (as specified)', ' - phase 2', ', to drawings'];
+const STRAY_SHARE_MAX = 0.2;
+
+function writtenName(random: () => number, names: string[], difficulty: TSyntheticDifficulty): string {
+  const name = pick(random, names);
+  if (difficulty === 'standard') return name;
+  const cased = random() < 0.3 ? name.toLowerCase() : name;
+  return random() < 0.4 ? `${cased}${pick(random, HARD_SUFFIXES)}` : cased;
+}
+
+function generateOne(random: () => number, archetype: TArchetype, index: number, difficulty: TSyntheticDifficulty): TCostEstimate {
   const template = TEMPLATES[archetype];
+  const isHard = difficulty === 'hard';
   const region = pick(random, REGIONS);
   // Log-uniform size: small and large projects are equally likely per decade.
   const size = Math.exp(Math.log(template.sizeMin) + random() * (Math.log(template.sizeMax) - Math.log(template.sizeMin)));
   const materials: TEstimateMaterial[] = [];
-  for (const material of template.materials) {
-    if (random() >= (material.presence ?? 1)) continue;
-    const quantity = material.quantityPerSize * size * jitter(random, 0.35);
-    materials.push({
-      name: pick(random, [material.name, ...(material.variants ?? [])]),
-      category: material.category,
-      // Countable units are whole; measured ones keep two decimals.
-      quantity: material.unit === 'each' || material.unit === 'day' ? Math.max(1, Math.round(quantity)) : Math.max(0.01, roundTo(quantity, 2)),
-      unit: material.unit,
-      unitCostCents: Math.round(material.unitCostCents * region.priceFactor * jitter(random, 0.15)),
-    });
+  const line = (material: TMaterialTemplate, quantity: number): TEstimateMaterial => ({
+    name: writtenName(random, [material.name, ...(material.variants ?? [])], difficulty),
+    category: material.category,
+    // Countable units are whole; measured ones keep two decimals.
+    quantity: material.unit === 'each' || material.unit === 'day' ? Math.max(1, Math.round(quantity)) : Math.max(0.01, roundTo(quantity, 2)),
+    unit: material.unit,
+    unitCostCents: Math.round(material.unitCostCents * region.priceFactor * jitter(random, isHard ? 0.3 : 0.15)),
+  });
+  template.materials.forEach((material, position) => {
+    // The two leading lines (the structure of the job) are always there; in hard mode others drop out more.
+    const presence = (material.presence ?? 1) * (isHard && position >= 2 ? 0.75 : 1);
+    if (random() >= presence) return;
+    materials.push(line(material, material.quantityPerSize * size * jitter(random, isHard ? 0.6 : 0.35)));
+  });
+  if (isHard) {
+    const ownCents = materials.reduce((sum, m) => sum + m.quantity * m.unitCostCents, 0);
+    const strays = 1 + Math.floor(random() * 3);
+    for (let i = 0; i < strays; i++) {
+      const other = TEMPLATES[pick(random, ARCHETYPES.filter((a) => a !== archetype))];
+      const material = pick(random, other.materials);
+      const targetCents = ownCents * (STRAY_SHARE_MAX / strays) * random();
+      materials.push(line(material, targetCents / Math.max(material.unitCostCents * region.priceFactor, 1)));
+    }
   }
   return {
     project: `${template.project} ${index + 1}`,
@@ -258,9 +289,9 @@ function generateOne(random: () => number, archetype: TArchetype, index: number)
     location: { country: region.country, region: region.region, city: pick(random, region.cities) },
     materials,
     laborRateCents: Math.round(template.laborRateCents * region.laborFactor * jitter(random, 0.15)),
-    laborHours: roundTo(template.laborHoursPerSize * size * jitter(random, 0.3), 1),
+    laborHours: roundTo(template.laborHoursPerSize * size * jitter(random, isHard ? 0.5 : 0.3), 1),
     equipmentRateCents: Math.round(template.equipmentRateCents * region.priceFactor * jitter(random, 0.2)),
-    equipmentHours: roundTo(template.equipmentHoursPerSize * size * jitter(random, 0.4), 1),
+    equipmentHours: roundTo(template.equipmentHoursPerSize * size * jitter(random, isHard ? 0.6 : 0.4), 1),
     currency: region.currency,
   };
 }
@@ -269,12 +300,20 @@ function generateOne(random: () => number, archetype: TArchetype, index: number)
  * `count` estimates spread evenly over the archetypes (round robin), reproducible for a given seed. The archetype
  * label travels next to the estimate, never inside it.
  */
-export function generateEstimates({ count, seed }: { count: number; seed: number }): TGeneratedEstimate[] {
+export function generateEstimates({
+  count,
+  seed,
+  difficulty = 'standard',
+}: {
+  count: number;
+  seed: number;
+  difficulty?: TSyntheticDifficulty;
+}): TGeneratedEstimate[] {
   const random = mulberry32(seed);
   const generated: TGeneratedEstimate[] = [];
   for (let i = 0; i < count; i++) {
     const archetype = ARCHETYPES[i % ARCHETYPES.length];
-    generated.push({ archetype, estimate: generateOne(random, archetype, Math.floor(i / ARCHETYPES.length)) });
+    generated.push({ archetype, estimate: generateOne(random, archetype, Math.floor(i / ARCHETYPES.length), difficulty) });
   }
   return generated;
 }

@@ -8,6 +8,7 @@ type TMetrics = {
   requestSeconds: Histogram<string>;
   archivalFiles: Counter<string>;
   archivalBytes: Counter<string>;
+  vectorSearchSeconds: Histogram<string>;
 };
 const holder = globalThis as unknown as Record<symbol, TMetrics | undefined>;
 
@@ -40,6 +41,13 @@ function createMetrics(): TMetrics {
       help: 'Bytes the archival job moved to cold storage',
       registers: [registry],
     }),
+    vectorSearchSeconds: new Histogram({
+      name: 'vector_search_seconds',
+      help: 'Similarity search latency of the vector store, by backend (postgres, qdrant)',
+      labelNames: ['backend'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
   };
 }
 
@@ -59,4 +67,8 @@ export function observeArchivedFile(outcome: 'archived' | 'failed', sizeBytes = 
   const m = metrics();
   m.archivalFiles.inc({ outcome });
   if (outcome === 'archived') m.archivalBytes.inc(sizeBytes);
+}
+
+export function observeVectorSearch(backend: 'postgres' | 'qdrant', seconds: number): void {
+  metrics().vectorSearchSeconds.observe({ backend }, seconds);
 }
