@@ -389,6 +389,8 @@ const COVERED_ELSEWHERE = [
   ['/api/v1/audit', 'tests/audit-access.test.ts'],
   ['/api/v1/errors', 'tests/errors-access.test.ts'],
   ['/api/v1/admin/errors', 'tests/errors-access.test.ts'],
+  ['/api/v1/estimates', 'tests/estimates-access.test.ts'],
+  ['/api/v1/admin/vectors', 'tests/estimates-access.test.ts'],
 ] as const;
 
 describe('coverage of this table', () => {

@@ -24,6 +24,7 @@ import * as adminInvoiceRunRoute from '../app/api/v1/admin/invoices/run/route';
 import * as adminPlanRoute from '../app/api/v1/admin/plans/[id]/route';
 import * as adminTenantRoute from '../app/api/v1/admin/tenants/[id]/route';
 import * as adminTenantsRoute from '../app/api/v1/admin/tenants/route';
+import * as vectorReindexRoute from '../app/api/v1/admin/vectors/reindex/route';
 import * as apiKeyRoute from '../app/api/v1/api-keys/[id]/route';
 import * as apiKeysRoute from '../app/api/v1/api-keys/route';
 import * as exportRoute from '../app/api/v1/audit/export/route';
@@ -33,6 +34,9 @@ import * as verifyRoute from '../app/api/v1/audit/verify/route';
 import * as planRoute from '../app/api/v1/billing/plan/route';
 import * as clientErrorRoute from '../app/api/v1/errors/client/route';
 import * as errorGroupRoute from '../app/api/v1/errors/groups/[id]/route';
+import * as estimateRoute from '../app/api/v1/estimates/[id]/route';
+import * as estimatesRoute from '../app/api/v1/estimates/route';
+import * as searchSimilarRoute from '../app/api/v1/estimates/search-similar/route';
 import * as fileRoute from '../app/api/v1/files/[id]/route';
 import * as completeRoute from '../app/api/v1/files/[id]/complete/route';
 import * as restoreRoute from '../app/api/v1/files/[id]/restore/route';
@@ -46,6 +50,7 @@ import * as tenantSettingsRoute from '../app/api/v1/tenant/settings/route';
 import * as usageEventsRoute from '../app/api/v1/usage/events/route';
 import { createAgedFile } from './support/archival';
 import { createBackdatedTenant, utc } from './support/billing';
+import { houseEstimate, roadEstimate } from './support/estimates';
 import { callUpload, fileRow, filesTenant, keyFor, pdfBytes, type TFilesTenant } from './support/files';
 import {
   APEX_HOST,
@@ -155,6 +160,14 @@ const UNRECORDED: Record<string, { successStatus: number; reason: string; arrang
     reason: 'anonymous, rate-limited browser reports: the error tables are their record',
     arrange: async () => (headers) =>
       callRoute(clientErrorRoute.POST, { method: 'POST', path: '/api/v1/errors/client', host: t.host, headers, body: { message: `boom ${marker}` } }),
+  },
+  'POST /api/v1/estimates/search-similar': {
+    successStatus: 200,
+    reason: 'a search changes nothing: it is metered as a cost_estimate usage event instead',
+    arrange: async () => (headers) => {
+      const { project: _project, name: _name, ...described } = houseEstimate();
+      return callRoute(searchSimilarRoute.POST, { method: 'POST', path: '/api/v1/estimates/search-similar', host: t.host, apiKey: t.apiKey, headers, body: described });
+    },
   },
 };
 
@@ -420,6 +433,64 @@ const mutationCases: TMutationCase[] = [
           asTenantEvent({ type: 'data_modify', action: 'error_group.status_change', actor: userActor(t.members.admin), target: { type: 'error_group', id } }),
       };
     },
+  },
+  {
+    operation: 'POST /api/v1/estimates',
+    successStatus: 201,
+    arrange: async () => ({
+      call: send(estimatesRoute.POST, inTenant({ method: 'POST', path: '/api/v1/estimates', cookieFor: t.members.editor, body: houseEstimate({ name: `Audited ${marker}` }) })),
+      expected: (result) =>
+        asTenantEvent({ type: 'data_modify', action: 'estimate.create', actor: userActor(t.members.editor), target: { type: 'estimate', id: result.body.estimate.id } }),
+    }),
+  },
+  {
+    operation: 'PUT /api/v1/estimates/{id}',
+    successStatus: 200,
+    arrange: async () => {
+      const created = await callRoute(estimatesRoute.POST, { method: 'POST', host: t.host, apiKey: t.apiKey, path: '/api/v1/estimates', body: houseEstimate() });
+      expect(created.status, created.text).toBe(201);
+      const id: string = created.body.estimate.id;
+      return {
+        call: send(estimateRoute.PUT, inTenant({ method: 'PUT', path: `/api/v1/estimates/${id}`, params: { id }, apiKey: t.apiKey, body: roadEstimate() })),
+        expected: async () =>
+          asTenantEvent({ type: 'data_modify', action: 'estimate.update', actor: await keyActor(t.apiKey), target: { type: 'estimate', id } }),
+      };
+    },
+  },
+  {
+    operation: 'DELETE /api/v1/estimates/{id}',
+    successStatus: 204,
+    arrange: async () => {
+      const created = await callRoute(estimatesRoute.POST, { method: 'POST', host: t.host, apiKey: t.apiKey, path: '/api/v1/estimates', body: roadEstimate() });
+      expect(created.status, created.text).toBe(201);
+      const id: string = created.body.estimate.id;
+      return {
+        call: send(estimateRoute.DELETE, inTenant({ method: 'DELETE', path: `/api/v1/estimates/${id}`, params: { id }, cookieFor: t.members.editor })),
+        expected: () => asTenantEvent({ type: 'data_modify', action: 'estimate.delete', actor: userActor(t.members.editor), target: { type: 'estimate', id } }),
+      };
+    },
+  },
+  {
+    operation: 'POST /api/v1/admin/vectors/reindex',
+    successStatus: 202,
+    arrange: async () => ({
+      // Without a job queue the run finishes inline; the request is what is recorded, in the platform's chain.
+      call: send(vectorReindexRoute.POST, (headers) => ({
+        method: 'POST',
+        path: '/api/v1/admin/vectors/reindex',
+        host: APEX_HOST,
+        cookieFor: demo.operator,
+        headers,
+        body: { tenantId: t.id },
+      })),
+      expected: (result) =>
+        asPlatformEvent({
+          type: 'workflow_execution',
+          action: 'vectors.reindex_requested',
+          actor: userActor(demo.operator),
+          target: { type: 'vector_reindex_run', id: result.body.run.id },
+        }),
+    }),
   },
   {
     operation: 'POST /api/v1/admin/tenants',
