@@ -34,6 +34,7 @@ import * as verifyRoute from '../app/api/v1/audit/verify/route';
 import * as planRoute from '../app/api/v1/billing/plan/route';
 import * as clientErrorRoute from '../app/api/v1/errors/client/route';
 import * as errorGroupRoute from '../app/api/v1/errors/groups/[id]/route';
+import * as estimatesImportRoute from '../app/api/v1/estimates/import/route';
 import * as estimateRoute from '../app/api/v1/estimates/[id]/route';
 import * as estimatesRoute from '../app/api/v1/estimates/route';
 import * as searchSimilarRoute from '../app/api/v1/estimates/search-similar/route';
@@ -626,6 +627,24 @@ const mutationCases: TMutationCase[] = [
           asPlatformEvent({ type: 'data_modify', action: 'invoice.status_change', actor: userActor(demo.operator), target: { type: 'invoice', id } }),
       };
     },
+  },
+  {
+    operation: 'POST /api/v1/estimates/import',
+    successStatus: 201,
+    arrange: async () => ({
+      // Streamed, no transaction around the handler: the event follows the import's own transaction.
+      call: send(
+        estimatesImportRoute.POST,
+        inTenant({
+          method: 'POST',
+          path: '/api/v1/estimates/import',
+          apiKey: t.apiKey,
+          body: [{ project: 'Audited', name: `Imported ${marker}`, location: { country: 'DE' }, materials: [], currency: 'EUR' }],
+        }),
+      ),
+      expected: async () =>
+        asTenantEvent({ type: 'data_modify', action: 'estimate.import', actor: await keyActor(t.apiKey), target: { type: 'estimate_import', id: null } }),
+    }),
   },
 ];
 

@@ -78,6 +78,8 @@ export const importEstimatesEndpoint = defineEndpoint({
   access: 'tenant',
   permission: 'estimates:write',
   query: ZImportQuery,
+  // 201 when estimates were stored; 200 when none were (empty body, or skip_invalid rejecting every row).
+  successStatus: 201,
   responds: '{ import: { mode, format, rows, accepted, rejected: [{ line, estimate?, reason }], committed, estimateIds? } }',
   // The body streams for as long as it takes; the handler validates first and writes in one transaction after.
   transaction: 'handler',
