@@ -10,10 +10,13 @@ import { SimilarResults } from './similar-results';
 import { toSimilarView, type TSimilarView } from './similar-view';
 
 const SIMILAR_LIMIT = 5;
+// Below this a neighbour is another kind of project (house vs road scores ~0.5–0.6 on the synthetic data): left
+// out, so it neither fills the list nor drags the average cost.
+const SIMILAR_MIN_SCORE = 0.7;
 
 async function loadSimilar(tenantId: string, estimateId: string): Promise<TSimilarView | { error: string }> {
   try {
-    return toSimilarView(await withTenant(tenantId, (tx) => similarTo(tx, tenantId, estimateId, { limit: SIMILAR_LIMIT })));
+    return toSimilarView(await withTenant(tenantId, (tx) => similarTo(tx, tenantId, estimateId, { limit: SIMILAR_LIMIT, scoreThreshold: SIMILAR_MIN_SCORE })));
   } catch (error) {
     // The rest of the page is still useful when the vector store is down: the panel says so instead.
     if (!(error instanceof AppError)) logger.error({ err: error, estimateId }, 'similar estimates panel failed');
@@ -36,7 +39,7 @@ export async function SimilarPanel({ tenantId, estimateId, isIndexed }: { tenant
 
 export function SimilarCard({ children }: { children: ReactNode }) {
   return (
-    <Card title="Similar estimates" description={`The ${SIMILAR_LIMIT} most alike in materials, location, size and rates, best first.`}>
+    <Card title="Similar estimates" description={`Up to ${SIMILAR_LIMIT} estimates most alike in materials, location, size and rates (similarity of at least ${SIMILAR_MIN_SCORE * 100} %), best first.`}>
       {children}
     </Card>
   );

@@ -14,7 +14,7 @@ export const placeOf = (city: string, country: string) => [city, country].filter
 export function SimilarResults({ view, caption }: { view: TSimilarView; caption: string }) {
   const { results, summary } = view;
   if (results.length === 0) {
-    return <EmptyState title="No similar estimates found" description="Estimates appear here once they have been indexed, a few seconds after they are saved." />;
+    return <EmptyState title="No similar estimates found" description="No estimate of this organisation is alike enough. New estimates appear here a few seconds after they are saved." />;
   }
   const currency = summary.currency ?? results[0].currency;
   const dominant = summary.dominantMaterial;

@@ -1,12 +1,17 @@
 import 'server-only';
 import type PgBoss from 'pg-boss';
-import { createReindexRun, failReindexRun, runReindex, setVectorIndexingSender, type TReindexRun } from '@/lib/estimates';
+import { createReindexRun, failReindexRun, requestVectorIndexing, runReindex, setVectorIndexingSender, type TReindexRun } from '@/lib/estimates';
 import { runningJobs } from './boss';
 import { VECTOR_INDEX_JOB, VECTOR_REINDEX_JOB, type TVectorReindexJobData } from './definitions';
 
-/** Lets estimate writes ask for the vector-index job right after they commit (lib/estimates/index-kick.ts). */
+/**
+ * Lets estimate writes ask for the vector-index job right after they commit (lib/estimates/index-kick.ts), and
+ * asks once at start for what was queued while no process ran (the demo seed, a crash) instead of waiting for
+ * the minute's cron.
+ */
 export function connectVectorIndexing(boss: PgBoss | undefined): void {
   setVectorIndexingSender(boss ? () => boss.send(VECTOR_INDEX_JOB, {}) : undefined);
+  if (boss) requestVectorIndexing();
 }
 
 /**
