@@ -28,7 +28,7 @@ const COLUMNS: TColumn[] = [
   { field: 'name', path: 'name', label: 'name', className: 'min-w-44' },
   { field: 'category', path: 'category', label: 'category', className: 'min-w-32' },
   { field: 'quantity', path: 'quantity', label: 'quantity', className: 'min-w-24', inputMode: 'decimal' },
-  { field: 'unit', path: 'unit', label: 'unit', className: 'min-w-24' },
+  { field: 'unit', path: 'unit', label: 'unit', className: 'min-w-28' },
   { field: 'unitCost', path: 'unitCostCents', label: 'unit cost', className: 'min-w-28', inputMode: 'decimal' },
 ];
 
