@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { ProgressBar } from '@/components/ui/progress-bar';
 import { formatBytes, formatNumber } from '@/components/ui/format';
 import { Table, Td, Th } from '@/components/ui/table';
 
@@ -148,16 +149,7 @@ export function ImportPanel() {
 
       {phase.kind === 'uploading' && (
         <div className="space-y-1">
-          <div
-            role="progressbar"
-            aria-label="Upload progress"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={Math.round((phase.loadedBytes / Math.max(phase.totalBytes, 1)) * 100)}
-            className="h-2 w-full overflow-hidden rounded-full bg-slate-200"
-          >
-            <div className="h-full bg-brand transition-[width]" style={{ width: `${(phase.loadedBytes / Math.max(phase.totalBytes, 1)) * 100}%` }} />
-          </div>
+          <ProgressBar label="Upload progress" value={phase.loadedBytes} max={Math.max(phase.totalBytes, 1)} />
           <p className="text-xs text-slate-500">
             Uploading {formatBytes(phase.loadedBytes)} of {formatBytes(phase.totalBytes)}
           </p>

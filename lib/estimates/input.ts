@@ -52,6 +52,12 @@ const ZAmount = z
   .max(MAX_QUANTITY, `must be at most ${MAX_QUANTITY}`)
   .transform((value) => Math.round(value * 1_000_000) / 1_000_000);
 
+const ZCurrency = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
+
 const ZUnit = z
   .string({ error: 'must be a unit such as m², m³, kg, t or each' })
   .transform((value, ctx) => {
@@ -98,11 +104,7 @@ export const ZEstimateInput = z
     laborHours: ZAmount.default(0),
     equipmentRateCents: ZCents.default(0),
     equipmentHours: ZAmount.default(0),
-    currency: z
-      .string()
-      .trim()
-      .toUpperCase()
-      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
+    currency: ZCurrency,
     sourceFileId: z.uuid('must be a file id').nullable().optional(),
     /** Optional: the caller's total, checked against ours. */
     totalCostCents: z.number().int().optional(),
@@ -175,12 +177,7 @@ export const ZSimilarSearch = z.preprocess(
       laborHours: ZAmount.default(0),
       equipmentRateCents: ZCents.default(0),
       equipmentHours: ZAmount.default(0),
-      currency: z
-        .string()
-        .trim()
-        .toUpperCase()
-        .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
-        .optional(),
+      currency: ZCurrency.optional(),
       limit: ZLimit,
       scoreThreshold: ZScoreThreshold.optional(),
     })

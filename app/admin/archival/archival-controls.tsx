@@ -1,30 +1,13 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { useAction } from '@/components/ui/use-action';
 import type { TArchiveStorageClass } from '@/lib/storage';
 import { runArchivalNowAction, updateArchivalPolicyAction } from './actions';
-
-const REFRESH_INTERVAL_MS = 3_000;
-
-/** Re-renders the page every few seconds while a run is queued or running, so its counters move. */
-export function RefreshWhileRunning({ isActive }: { isActive: boolean }) {
-  const router = useRouter();
-  useEffect(() => {
-    if (!isActive) return;
-    const timer = setInterval(() => router.refresh(), REFRESH_INTERVAL_MS);
-    return () => clearInterval(timer);
-  }, [isActive, router]);
-  return isActive ? (
-    <span role="status" className="text-xs text-slate-500">
-      Updating every {REFRESH_INTERVAL_MS / 1000} s while a run is in progress
-    </span>
-  ) : null;
-}
 
 export function RunArchivalButton() {
   const router = useRouter();

@@ -9,7 +9,8 @@ import { listArchivalPolicies, listArchivalRuns, type TArchivalRunStatus } from 
 import { ARCHIVE_STORAGE_CLASSES } from '@/lib/storage';
 import { withPlatform } from '@/lib/tenancy';
 import { isOperator } from '../operator';
-import { PolicyEditor, RefreshWhileRunning, RunArchivalButton } from './archival-controls';
+import { RefreshWhileActive } from '@/components/ui/refresh-while-active';
+import { PolicyEditor, RunArchivalButton } from './archival-controls';
 
 export const metadata: Metadata = { title: 'Archival' };
 
@@ -33,7 +34,7 @@ export default async function AdminArchivalPage() {
         description="Files move to the archive bucket by policy every night at 02:00 UTC: copied with the storage class, verified by size and SHA-256, then removed from hot storage."
         actions={<RunArchivalButton />}
       />
-      <Card title="Runs" description="The 20 most recent runs." actions={<RefreshWhileRunning isActive={isActive} />} isFlush className="mb-6">
+      <Card title="Runs" description="The 20 most recent runs." actions={<RefreshWhileActive isActive={isActive} />} isFlush className="mb-6">
         {runs.length === 0 ? (
           <div className="p-4 sm:p-5">
             <EmptyState title="No archival runs yet" description="The first nightly run, or “Run archival now”, will show here." />

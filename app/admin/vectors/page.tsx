@@ -8,26 +8,20 @@ import { Table, Td, Th } from '@/components/ui/table';
 import { vectorIndexStatus, type TReindexRun } from '@/lib/estimates';
 import { listAllTenants, withPlatform } from '@/lib/tenancy';
 import { isOperator } from '../operator';
-import { RefreshWhileReindexing, ReindexForm } from './reindex-controls';
+import { ProgressBar } from '@/components/ui/progress-bar';
+import { RefreshWhileActive } from '@/components/ui/refresh-while-active';
+import { ReindexForm } from './reindex-controls';
 
 export const metadata: Metadata = { title: 'Vector index' };
 
 const STATUS_TONE: Record<TReindexRun['status'], TBadgeTone> = { queued: 'neutral', running: 'blue', done: 'green', failed: 'red' };
 
 function Progress({ run }: { run: TReindexRun }) {
-  const percent = run.totalEstimates > 0 ? Math.round((run.indexedEstimates / run.totalEstimates) * 100) : run.status === 'done' ? 100 : 0;
+  // A finished run of an empty scope is complete, not at 0 %.
+  const isEmptyAndDone = run.totalEstimates === 0 && run.status === 'done';
   return (
     <div className="flex items-center gap-2">
-      <div
-        role="progressbar"
-        aria-label="Reindex progress"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={percent}
-        className="h-2 w-32 overflow-hidden rounded-full bg-slate-100"
-      >
-        <div className="h-full bg-blue-600" style={{ width: `${percent}%` }} />
-      </div>
+      <ProgressBar label="Reindex progress" value={isEmptyAndDone ? 1 : run.indexedEstimates} max={isEmptyAndDone ? 1 : run.totalEstimates} className="w-32" />
       <span className="text-xs tabular-nums text-slate-600">
         {formatNumber(run.indexedEstimates)} / {formatNumber(run.totalEstimates)}
       </span>
@@ -71,7 +65,7 @@ export default async function AdminVectorsPage() {
       <Card title="Rebuild" description="Re-embeds and upserts every estimate of the chosen scope; search keeps working meanwhile." className="mb-6">
         <ReindexForm tenants={tenants.map((t) => ({ id: t.id, name: t.name, slug: t.slug }))} />
       </Card>
-      <Card title="Rebuilds" description="The 10 most recent." isFlush actions={<RefreshWhileReindexing isActive={isActive} />}>
+      <Card title="Rebuilds" description="The 10 most recent." isFlush actions={<RefreshWhileActive isActive={isActive} intervalMs={2_000} />}>
         {status.runs.length === 0 ? (
           <div className="p-4 sm:p-5">
             <EmptyState title="No rebuilds yet" description="“Rebuild vectors” starts one." />

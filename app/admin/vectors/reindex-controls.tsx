@@ -1,24 +1,11 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Select } from '@/components/ui/select';
 import { useAction } from '@/components/ui/use-action';
 import { reindexVectorsAction } from './actions';
-
-const REFRESH_INTERVAL_MS = 2_000;
-
-/** Re-renders the page every two seconds while a rebuild is queued or running, so its progress bar moves. */
-export function RefreshWhileReindexing({ isActive }: { isActive: boolean }) {
-  const router = useRouter();
-  useEffect(() => {
-    if (!isActive) return;
-    const timer = setInterval(() => router.refresh(), REFRESH_INTERVAL_MS);
-    return () => clearInterval(timer);
-  }, [isActive, router]);
-  return null;
-}
 
 /** Rebuild one tenant's vectors or everyone's. */
 export function ReindexForm({ tenants }: { tenants: { id: string; name: string; slug: string }[] }) {
