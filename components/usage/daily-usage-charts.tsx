@@ -10,12 +10,14 @@ import { formatLongDay, formatShortDay, periodLabel } from './usage-format';
 const API_CALLS_COLOR = '#1f6feb';
 const UPLOADS_COLOR = '#16a34a';
 const STORAGE_COLOR = '#7c3aed';
+const SEARCHES_COLOR = '#ea580c';
 const CHART_HEIGHT = 260;
 
 interface TDailyPoint {
   day: string;
   apiCalls: number;
   fileUploads: number;
+  estimateSearches: number;
   /** null on days without a storage snapshot, so the gauge line is not pulled down to zero. */
   storageBytes: number | null;
 }
@@ -25,27 +27,28 @@ const toPoints = (stats: TUsageStats): TDailyPoint[] =>
     day: entry.day,
     apiCalls: entry.api_call.count,
     fileUploads: entry.file_upload.count,
+    estimateSearches: entry.cost_estimate.count,
     storageBytes: entry.storage_bytes.count > 0 ? entry.storage_bytes.quantity : null,
   }));
 
 const tooltipDay = (label: unknown) => (typeof label === 'string' ? formatLongDay(label) : String(label));
 
 /**
- * Daily API calls and file uploads (counts, one chart) and stored bytes (a gauge, its own chart and axis), with
+ * Daily API calls, file uploads and similar-estimate searches (counts, one chart) and stored bytes (a gauge, its own chart and axis), with
  * the active days as a table for screen readers and anyone who wants the numbers.
  */
 export function DailyUsageCharts({ stats }: { stats: TUsageStats }) {
   const points = toPoints(stats);
-  const hasActivity = stats.totals.api_call.count + stats.totals.file_upload.count > 0;
+  const hasActivity = stats.totals.api_call.count + stats.totals.file_upload.count + stats.totals.cost_estimate.count > 0;
   const hasStorage = points.some((point) => point.storageBytes !== null);
-  const activeDays = points.filter((point) => point.apiCalls > 0 || point.fileUploads > 0 || point.storageBytes !== null);
+  const activeDays = points.filter((point) => point.apiCalls > 0 || point.fileUploads > 0 || point.estimateSearches > 0 || point.storageBytes !== null);
   const range = `${formatLongDay(stats.from)} – ${formatLongDay(stats.to)}`;
 
   if (!hasActivity && !hasStorage) {
     return (
       <EmptyState
         title={`No usage in the ${periodLabel(stats.period).toLowerCase()}`}
-        description={`Nothing was recorded from ${range}: no API calls, uploads or storage snapshots. Choose a longer period or come back after some activity.`}
+        description={`Nothing was recorded from ${range}: no API calls, uploads, estimate searches or storage snapshots. Choose a longer period or come back after some activity.`}
       />
     );
   }
@@ -69,6 +72,15 @@ export function DailyUsageCharts({ stats }: { stats: TUsageStats }) {
             <Legend />
             <Area type="monotone" dataKey="apiCalls" name="API calls" stroke={API_CALLS_COLOR} fill={API_CALLS_COLOR} fillOpacity={0.15} isAnimationActive={false} />
             <Area type="monotone" dataKey="fileUploads" name="File uploads" stroke={UPLOADS_COLOR} fill={UPLOADS_COLOR} fillOpacity={0.15} isAnimationActive={false} />
+            <Area
+              type="monotone"
+              dataKey="estimateSearches"
+              name="Estimate searches"
+              stroke={SEARCHES_COLOR}
+              fill={SEARCHES_COLOR}
+              fillOpacity={0.15}
+              isAnimationActive={false}
+            />
           </AreaChart>
         ) : (
           <EmptyState title="No API calls or uploads in this period" description={`None from ${range}.`} />
@@ -114,6 +126,7 @@ export function DailyUsageCharts({ stats }: { stats: TUsageStats }) {
                 <Th>Day</Th>
                 <Th className="text-right">API calls</Th>
                 <Th className="text-right">File uploads</Th>
+                <Th className="text-right">Estimate searches</Th>
                 <Th className="text-right">Storage</Th>
               </tr>
             </thead>
@@ -123,6 +136,7 @@ export function DailyUsageCharts({ stats }: { stats: TUsageStats }) {
                   <Td>{formatLongDay(point.day)}</Td>
                   <Td className="text-right tabular-nums">{formatNumber(point.apiCalls)}</Td>
                   <Td className="text-right tabular-nums">{formatNumber(point.fileUploads)}</Td>
+                  <Td className="text-right tabular-nums">{formatNumber(point.estimateSearches)}</Td>
                   <Td className="text-right tabular-nums">{point.storageBytes === null ? '—' : formatBytes(point.storageBytes)}</Td>
                 </tr>
               ))}
