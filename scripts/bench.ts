@@ -39,7 +39,16 @@
  * filters, API key) and of the portal Audit page (session on the tenant host); target p95 < 50 ms, reported. Also
  * error ingest: BENCH_ERROR_EVENTS (50,000) errors through captureError + flushErrors over 100 tenants, errors/s.
  *
- * Options: --only=wrapper,upload,archival,ingest,usage-stats,invoices,audit (comma-separated; default all seven).
+ * estimates (bench/estimates.ts) → "Cost estimates: import and similarity search": POST /api/v1/estimates/import of
+ * BENCH_ESTIMATES_FORMAT_ROWS synthetic estimates as a JSON array, CSV and JSON lines (fresh tenants; estimates/s,
+ * material rows/s, the server's RSS), then one tenant grown to each of BENCH_ESTIMATES_SIZES in JSON imports of up to
+ * 50,000 (the index waited for with drainIndexOutbox in this process), and at each size: the first search alone (cold
+ * cache load; after growth, the refresh; after a deletion, the full reload), the p50/p95/p99 of sequential
+ * POST /api/v1/estimates/search-similar (held-out queries) and GET /api/v1/estimates/{id}/similar (API key), and
+ * queries/s with BENCH_ESTIMATES_CLIENTS concurrent clients. Target p95 < 30 ms at 10,000 (reported, not fatal). The
+ * store is the served app's: PostgreSQL, or Qdrant when QDRANT_URL is set. A non-2xx answer makes the command exit non-zero.
+ *
+ * Options: --only=wrapper,upload,archival,ingest,usage-stats,invoices,audit,estimates (comma-separated; default all eight).
  *
  * Knobs (environment): BENCH_CONNECTIONS (50), BENCH_DURATION seconds per run (15), BENCH_ROUNDS (3),
  * BENCH_WARMUP seconds per scenario (5), BENCH_KEYS (200), BENCH_PORT (a free one), BENCH_OUTPUT
@@ -49,7 +58,8 @@
  * BENCH_INGEST_BATCHES per concurrency (200), BENCH_INGEST_CONCURRENCY (1,4,8), BENCH_METER_CALLS (200000, also
  * the COPY's rows), BENCH_USAGE_EVENTS (10000000), BENCH_USAGE_TENANTS (1000), BENCH_LATENCY_REQUESTS per
  * request kind (250, after 20 unmeasured), BENCH_INVOICE_EVENTS (1000000), BENCH_AUDIT_ROWS (5000000),
- * BENCH_AUDIT_INSERTS per level (20000).
+ * BENCH_AUDIT_INSERTS per level (20000), BENCH_ESTIMATES_SIZES (10000,100000), BENCH_ESTIMATES_FORMAT_ROWS (10000),
+ * BENCH_ESTIMATES_CLIENTS (4,8), BENCH_ESTIMATES_QPS_SECONDS per level (10).
  */
 import autocannon from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -106,6 +116,15 @@ import {
 import type { TArchivalBenchResult } from '../bench/archival';
 import type { TIngestApiLevel, TMeterBenchResult } from '../bench/ingest';
 import type { TLatency } from '../bench/usage-stats';
+import type {
+  TEstimatesImport,
+  TEstimatesReport,
+  TEstimatesSizeResult,
+  TEstimatesTenant,
+  TSingleRequest,
+  TThroughput,
+} from '../bench/estimates';
+import type { TCostEstimate } from '../lib/estimates';
 
 const TARGET_RATIO = 0.6;
 /** How long idle PostgreSQL backends may keep their statistics unpublished (PGSTAT_IDLE_INTERVAL) + margin. */
@@ -149,6 +168,23 @@ const invoiceHistoryEvents = intSetting('BENCH_INVOICE_EVENTS', 1_000_000, 1000)
 const auditRows = intSetting('BENCH_AUDIT_ROWS', 5_000_000, 1000);
 const auditInsertEvents = intSetting('BENCH_AUDIT_INSERTS', 20_000, 100);
 const errorEvents = intSetting('BENCH_ERROR_EVENTS', 50_000, 100);
+/** A comma-separated list of integers ≥ min from the environment. */
+function intListSetting(name: string, fallback: string, min: number): number[] {
+  return (process.env[name] || fallback).split(',').map((c) => {
+    const value = Number(c.trim());
+    if (!Number.isInteger(value) || value < min) throw new Error(`${name} must list integers ≥ ${min} (got "${c}")`);
+    return value;
+  });
+}
+/** Tenant sizes at which search is measured, ascending. */
+const estimateSizes = [...new Set(intListSetting('BENCH_ESTIMATES_SIZES', '10000,100000', 100))].sort((a, b) => a - b);
+const estimateFormatRows = intSetting('BENCH_ESTIMATES_FORMAT_ROWS', 10_000, 100);
+const estimateClients = intListSetting('BENCH_ESTIMATES_CLIENTS', '4,8', 1);
+const estimateQpsSeconds = intSetting('BENCH_ESTIMATES_QPS_SECONDS', 10, 1);
+/** Similarity search target: p95 below this with ESTIMATES_TARGET_SIZE estimates in the tenant (reported, not fatal). */
+const ESTIMATES_TARGET_P95_MS = 30;
+const ESTIMATES_TARGET_SIZE = 10_000;
+const SEARCH_LIMIT = 10;
 /** Audit read paths target: p95 below this (reported, not fatal). */
 const AUDIT_TARGET_P95_MS = 50;
 /** POST /api/v1/usage/events target, events/s (reported, not fatal). */
@@ -159,9 +195,9 @@ const LATENCY_WARMUP = 20;
 /** The upload's target: the server's resident memory grows by less than this. */
 const UPLOAD_TARGET_GROWTH_MIB = 200;
 
-const PARTS = ['wrapper', 'upload', 'archival', 'ingest', 'usage-stats', 'invoices', 'audit'] as const;
+const PARTS = ['wrapper', 'upload', 'archival', 'ingest', 'usage-stats', 'invoices', 'audit', 'estimates'] as const;
 type TPart = (typeof PARTS)[number];
-/** `--only=wrapper,upload,archival,ingest,usage-stats,invoices,audit` (or `--only wrapper`): the parts to run; all by default. */
+/** `--only=wrapper,upload,archival,ingest,usage-stats,invoices,audit,estimates` (or `--only wrapper`): the parts to run; all by default. */
 function partsToRun(argv: string[]): Set<TPart> {
   const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
   if (i === -1) return new Set(PARTS);
@@ -561,7 +597,7 @@ async function main() {
     SITEWORK_BENCH_ROUTES: '1',
     NEXT_TELEMETRY_DISABLED: '1',
   };
-  if (parts.has('wrapper') || parts.has('upload') || parts.has('ingest') || parts.has('usage-stats') || parts.has('audit')) {
+  if (parts.has('wrapper') || parts.has('upload') || parts.has('ingest') || parts.has('usage-stats') || parts.has('audit') || parts.has('estimates')) {
     const why = buildNeeded();
     if (why) {
       say(`building into ${DIST_DIR} (${why})…`);
@@ -1098,6 +1134,153 @@ async function main() {
       if (output !== '-') {
         writeNamedSection(output, AUDIT_SECTION_TITLE, renderAuditSection(report));
         say(`audit results written to ${output}`);
+      }
+    }
+
+    if (parts.has('estimates')) {
+      const est = await import('../bench/estimates');
+      const { measureLatency } = await import('../bench/usage-stats');
+      const { httpRequest } = await import('../bench/http');
+      const int = (n: number) => Math.round(n).toLocaleString('en-US');
+      const backend = config.QDRANT_URL ? 'qdrant' : 'postgres';
+      const qdrantNote = config.QDRANT_URL
+        ? 'Qdrant: measured through QDRANT_URL (the served app uses it); the PostgreSQL store was not measured in this run.'
+        : 'Qdrant: QDRANT_URL not set, skipped';
+      say(`estimates: vector store ${backend}; ${qdrantNote}`);
+      // One key per concurrent client: each stays far below the enterprise plan's 10,000 requests a minute.
+      const searchTenant = await est.createEstimatesTenant(`estimates-${runTag}`, Math.max(...estimateClients));
+      const imports: TEstimatesImport[] = [];
+      const importInto = async (tenant: TEstimatesTenant, label: string, format: TEstimatesImport['format'], estimates: TCostEstimate[], tenantBefore: number) => {
+        await waitForQuiet();
+        say(`estimates: import of ${int(estimates.length)} as ${format} (${label})…`);
+        const result = await est.importOverHttp({ origin, apiKey: tenant.keys[0], tenantId: tenant.id, label, format, estimates, tenantBefore, serverPid: server!.pid });
+        say(
+          `  ${result.seconds.toFixed(2)} s: ${int(result.estimatesPerSecond)} estimates/s, ${int(result.materialRowsPerSecond)} material rows/s; ` +
+            `server RSS ${result.serverRssBeforeMiB ?? '?'} → ${result.serverRssPeakMiB ?? '?'} MiB; indexed ${result.indexSeconds.toFixed(1)} s later`,
+        );
+        imports.push(result);
+      };
+
+      // Unmeasured: a small import in each format and a search, in a tenant of their own, so that the timed requests
+      // find the routes loaded and the pools warm (but the search tenant's vectors not cached).
+      const warmupTenant = await est.createEstimatesTenant(`estimates-warmup-${runTag}`, 1);
+      const warmupRows = est.syntheticEstimates(100, 0);
+      for (const [n, format] of (['json', 'csv', 'jsonl'] as const).entries()) {
+        await est.importOverHttp({ origin, apiKey: warmupTenant.keys[0], tenantId: warmupTenant.id, label: 'warm-up', format, estimates: warmupRows, tenantBefore: n * warmupRows.length, serverPid: server!.pid });
+      }
+      const warmupSearch = await est.searchSimilarSender(origin, warmupTenant.keys, est.searchBodies(1, SEARCH_LIMIT))(0);
+      if (warmupSearch.status !== 200) throw new Error(`estimates: the warm-up search answered ${warmupSearch.status} ${warmupSearch.body.slice(0, 300)}`);
+
+      // The same estimates in each format, each into a fresh tenant; the JSON one is the search tenant's first batch.
+      const formatRows = Math.min(estimateFormatRows, estimateSizes[0], est.MAX_IMPORT_BATCH);
+      const formatBatch = est.syntheticEstimates(formatRows, 1);
+      await importInto(searchTenant, 'JSON array, fresh tenant', 'json', formatBatch, 0);
+      let tenantSize = formatRows;
+      for (const format of ['csv', 'jsonl'] as const) {
+        const tenant = await est.createEstimatesTenant(`estimates-${format}-${runTag}`, 1);
+        await importInto(tenant, `${format === 'csv' ? 'CSV' : 'JSON lines'}, fresh tenant`, format, formatBatch, 0);
+      }
+
+      const bodies = est.searchBodies(LATENCY_WARMUP + latencyRequests, SEARCH_LIMIT);
+      const sizes: TEstimatesSizeResult[] = [];
+      let batchSeed = 2;
+      for (const [sizeIndex, size] of estimateSizes.entries()) {
+        const sizeBefore = tenantSize;
+        while (tenantSize < size) {
+          const count = Math.min(est.MAX_IMPORT_BATCH, size - tenantSize);
+          await importInto(searchTenant, `JSON array, growing to ${int(size)}`, 'json', est.syntheticEstimates(count, batchSeed++), tenantSize);
+          tenantSize += count;
+        }
+        const searchOnce = async (label: string): Promise<TSingleRequest> => {
+          const res = await est.searchSimilarSender(origin, searchTenant.keys, bodies)(0);
+          say(`  ${label}: ${res.ms.toFixed(1)} ms (${res.status})`);
+          if (res.status !== 200) invalid.push(`estimates: ${label} at ${size} answered ${res.status}`);
+          return { label, ms: res.ms, status: res.status };
+        };
+        const singles: TSingleRequest[] = [];
+        await waitForQuiet();
+        say(`estimates: ${int(size)} estimates in the tenant`);
+        singles.push(
+          await searchOnce(
+            sizeIndex === 0 ? "first search-similar of the tenant (cold: loads the tenant's vectors)" : `first search-similar after adding ${int(size - sizeBefore)} (cache refresh)`,
+          ),
+        );
+        // A deletion makes the next search reload the tenant's vectors; a new estimate keeps the size.
+        const [victim] = await est.sampleEstimateIds(searchTenant.id, 1);
+        const bearer = { authorization: `Bearer ${searchTenant.keys[0]}` };
+        const deleted = await httpRequest(`${origin}/api/v1/estimates/${victim}`, { method: 'DELETE', headers: bearer });
+        const created = await httpRequest(`${origin}/api/v1/estimates`, {
+          method: 'POST',
+          headers: { ...bearer, 'content-type': 'application/json' },
+          body: JSON.stringify(est.spareEstimate(sizeIndex)),
+        });
+        if (deleted.status >= 300 || created.status !== 201) {
+          throw new Error(`estimates: DELETE answered ${deleted.status}, POST answered ${created.status} ${created.body.slice(0, 300)}`);
+        }
+        await est.waitForIndex(searchTenant.id, size);
+        await waitForQuiet();
+        singles.push(await searchOnce('first search-similar after a deletion (full reload)'));
+
+        const ids = await est.sampleEstimateIds(searchTenant.id, LATENCY_WARMUP + latencyRequests);
+        const speedIndexMs = cpuSpeedIndex();
+        const latencies: TLatency[] = [];
+        for (const [label, send] of [
+          [`POST /api/v1/estimates/search-similar (limit ${SEARCH_LIMIT})`, est.searchSimilarSender(origin, searchTenant.keys, bodies)],
+          [`GET /api/v1/estimates/{id}/similar?limit=${SEARCH_LIMIT}`, est.similarToSender(origin, searchTenant.keys, ids, SEARCH_LIMIT)],
+        ] as const) {
+          const latency = await quietest(() => {
+            let i = 0;
+            say(`estimates: ${label}, ${latencyRequests} sequential requests after ${LATENCY_WARMUP}…`);
+            return measureLatency({ label, requests: latencyRequests, warmup: LATENCY_WARMUP, send: () => send(i++), measureOtherCores: watchOtherCores });
+          });
+          say(
+            `  p50 ${latency.p50Ms.toFixed(1)} ms, p95 ${latency.p95Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms, max ${latency.maxMs.toFixed(1)} ms` +
+              `${latency.failures ? `, ${latency.failures} failed (${JSON.stringify(latency.failureStatuses)})` : ''}; other load ${latency.otherCores?.toFixed(2) ?? 'n/a'} cores`,
+          );
+          if (latency.failures) invalid.push(`estimates: ${label} at ${size} (${latency.failures} failed requests)`);
+          latencies.push(latency);
+        }
+        const throughput: TThroughput[] = [];
+        for (const clients of estimateClients) {
+          const level = await quietest(() => {
+            say(`estimates: search-similar with ${clients} clients for ${estimateQpsSeconds} s…`);
+            return est.measureThroughput({ clients, seconds: estimateQpsSeconds, send: est.searchSimilarSender(origin, searchTenant.keys, bodies), measureOtherCores: watchOtherCores });
+          });
+          say(
+            `  ${level.queriesPerSecond.toFixed(1)} queries/s, p50 ${level.p50Ms.toFixed(1)} ms, p95 ${level.p95Ms.toFixed(1)} ms` +
+              `${level.failures ? `, ${level.failures} failed (${JSON.stringify(level.failureStatuses)})` : ''}; other load ${level.otherCores?.toFixed(2) ?? 'n/a'} cores`,
+          );
+          if (level.failures) invalid.push(`estimates: ${clients} clients at ${size} (${level.failures} failed requests)`);
+          throughput.push(level);
+        }
+        sizes.push({ estimates: size, singles, latencies, throughput, serverRssMiB: residentMiB(server!.pid), speedIndexMs });
+      }
+
+      const report: TEstimatesReport = {
+        date: new Date(),
+        machine: describeMachine(),
+        command: commandLine(),
+        code: codeVersion(),
+        versions: { 'Next.js': nextVersion, PostgreSQL: pgVersion?.version ?? '?' },
+        backend,
+        imports,
+        sizes,
+        warmup: LATENCY_WARMUP,
+        searchLimit: SEARCH_LIMIT,
+        throughputSeconds: estimateQpsSeconds,
+        targetP95Ms: ESTIMATES_TARGET_P95_MS,
+        targetEstimates: ESTIMATES_TARGET_SIZE,
+        qdrantNote,
+        vectorCacheMb: config.VECTOR_CACHE_MB,
+      };
+      const title = est.estimatesSectionTitle(backend);
+      process.stdout.write(
+        `\n${title.replace(/^## /, '')}\n${est.importTable(imports).replace(/\*\*/g, '')}\n\n${est.searchLatencyTable(report).replace(/\*\*/g, '')}\n\n` +
+          `${est.throughputTable(sizes).replace(/\*\*/g, '')}\n\n${qdrantNote}\n\n`,
+      );
+      if (output !== '-') {
+        writeNamedSection(output, title, est.renderEstimatesSection(report));
+        say(`estimates results written to ${output}`);
       }
     }
 
