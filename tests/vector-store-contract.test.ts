@@ -260,6 +260,25 @@ describe('PostgreSQL vector store cache', () => {
     expect(idsOf(await search(reader, tenant))).toEqual([first]);
   });
 
+  it('after deletions keeps the other cached points, without stale or lost rows, and sees a deleted id come back', async () => {
+    const tenant = await newTenant();
+    const writer = create();
+    const reader = create();
+    const ids = Array.from({ length: 40 }, () => randomUUID());
+    await writer.upsert(ids.map((id, i) => point(tenant, id, i + 1)));
+    expect(idsOf(await search(reader, tenant))).toEqual(ids.slice(0, 10));
+    // Drop every other one of the best twenty, then bring one back pointing elsewhere.
+    const dropped = ids.slice(0, 20).filter((_, i) => i % 2 === 0);
+    await writer.delete(tenant, dropped);
+    await writer.upsert([point(tenant, dropped[0], 89)]);
+    const kept = ids.filter((id) => !dropped.includes(id));
+    expect(idsOf(await search(reader, tenant))).toEqual(kept.slice(0, 10));
+    const all = await reader.search({ tenantId: tenant, vector: atAngle(0), version: V1, limit: 100 });
+    expect(all).toHaveLength(kept.length + 1);
+    expect(all.find((m) => m.id === dropped[0])?.score).toBeCloseTo(Math.cos((89 * Math.PI) / 180), 5);
+    expect(await reader.count(tenant)).toBe(kept.length + 1);
+  });
+
   it('finds a point whose transaction took its seq early but committed after a later write was seen', async () => {
     const tenant = await newTenant();
     const reader = create();
