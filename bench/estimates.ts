@@ -311,7 +311,7 @@ export async function measureThroughput(opts: {
 
 export interface TEstimatesSizeResult {
   estimates: number;
-  /** First requests timed alone: the cold cache load, a refresh after growth, a reload after a deletion. */
+  /** First requests timed alone: the cold cache load, a refresh after growth, the one after a deletion. */
   singles: TSingleRequest[];
   latencies: TLatency[];
   throughput: TThroughput[];
@@ -445,7 +445,7 @@ latency row is ${int(report.sizes[0]?.latencies[0]?.requests ?? 0)} requests aft
 estimates (another seed; materials, location, labor and equipment); \`GET …/{id}/similar\` asks for random estimates of
 the tenant. The single rows are timed alone: the first search of the tenant loads its vectors into the server
 process's cache (cold; the route was warmed up on another tenant before); after the tenant grew, the first search
-fetches the new rows; a deletion makes the next search reload every vector of the tenant (one estimate was deleted
+fetches the new rows; after a deletion the next search reads the ids of the tenant and drops the deleted ones (one estimate was deleted
 through the API and another created, so the size stays). Queries/s: that many clients sending \`search-similar\` back
 to back for ${report.throughputSeconds} s, each with its own key.${
     report.backend === 'postgres'

@@ -43,7 +43,7 @@
  * BENCH_ESTIMATES_FORMAT_ROWS synthetic estimates as a JSON array, CSV and JSON lines (fresh tenants; estimates/s,
  * material rows/s, the server's RSS), then one tenant grown to each of BENCH_ESTIMATES_SIZES in JSON imports of up to
  * 50,000 (the index waited for with drainIndexOutbox in this process), and at each size: the first search alone (cold
- * cache load; after growth, the refresh; after a deletion, the full reload), the p50/p95/p99 of sequential
+ * cache load; after growth, the refresh; after a deletion, dropping the deleted ids), the p50/p95/p99 of sequential
  * POST /api/v1/estimates/search-similar (held-out queries) and GET /api/v1/estimates/{id}/similar (API key), and
  * queries/s with BENCH_ESTIMATES_CLIENTS concurrent clients. Target p95 < 30 ms at 10,000 (reported, not fatal). The
  * store is the served app's: PostgreSQL, or Qdrant when QDRANT_URL is set. A non-2xx answer makes the command exit non-zero.
@@ -1219,7 +1219,7 @@ async function main() {
         }
         await est.waitForIndex(searchTenant.id, size);
         await waitForQuiet();
-        singles.push(await searchOnce('first search-similar after a deletion (full reload)'));
+        singles.push(await searchOnce('first search-similar after a deletion (drops deleted ids)'));
 
         const ids = await est.sampleEstimateIds(searchTenant.id, LATENCY_WARMUP + latencyRequests);
         const speedIndexMs = cpuSpeedIndex();
