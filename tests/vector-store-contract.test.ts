@@ -4,13 +4,15 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vectorPoints } from '@/db/schema/estimates';
 import { createTenant, withPlatform } from '@/lib/tenancy';
-import { PostgresVectorStore, QdrantVectorStore, resetVectorStoreForTests, vectorStore, type TVectorMatch, type TVectorStore } from '@/lib/vectors';
+import { PostgresVectorStore, QdrantVectorStore, qdrantPointId, resetVectorStoreForTests, vectorStore, type TVectorMatch, type TVectorStore } from '@/lib/vectors';
 import { metrics } from '@/lib/telemetry';
 import { mulberry32 } from '@/lib/estimates';
+import { startQdrantStandIn, type TQdrantStandIn } from './support/qdrant-stand-in';
 
 /*
- * The behaviour every TVectorStore must have, run against each backend: PostgreSQL always, Qdrant when
- * QDRANT_URL points at a server (a collection of its own, deleted afterwards).
+ * The behaviour every TVectorStore must have, run against each backend: PostgreSQL always; our Qdrant store always
+ * against a local stand-in of the REST API (tests/support/qdrant-stand-in.ts), and against a real Qdrant when
+ * QDRANT_URL points at one (a collection of its own, deleted afterwards).
  */
 
 const DIMENSION = 8;
@@ -210,6 +212,47 @@ contract({
   name: 'PostgreSQL',
   create: async () => new PostgresVectorStore({ dimension: DIMENSION, cacheBytes: CACHE_BYTES }),
   cleanup: async () => {},
+});
+
+// Always: our Qdrant store against a local stand-in of Qdrant's REST API, with what it sends checked below.
+let standIn: TQdrantStandIn | undefined;
+const STAND_IN_COLLECTION = 'sitework_contract_stand_in';
+contract({
+  name: 'Qdrant (local stand-in)',
+  create: async () => {
+    standIn = await startQdrantStandIn();
+    return new QdrantVectorStore({ url: standIn.url, collection: STAND_IN_COLLECTION, dimension: DIMENSION });
+  },
+  cleanup: async () => standIn?.close(),
+});
+
+describe('Qdrant requests (as the stand-in recorded them)', () => {
+  const recorded = (method: string, suffix: string) =>
+    standIn!.requests.filter((r) => r.method === method && r.path === `/collections/${STAND_IN_COLLECTION}${suffix}`);
+  const tenantOf = (body: Record<string, unknown>) =>
+    ((body.filter as { must?: { key: string; match: { value?: unknown } }[] } | undefined)?.must ?? []).find((c) => c.key === 'tenant_id')?.match.value;
+
+  it('declares one cosine collection with a keyword index on tenant_id marked as the tenant key', () => {
+    expect(recorded('PUT', '')).toHaveLength(1);
+    expect(recorded('PUT', '')[0].body.vectors).toEqual({ size: DIMENSION, distance: 'Cosine' });
+    const indexes = recorded('PUT', '/index').map((r) => r.body);
+    expect(indexes).toContainEqual({ field_name: 'tenant_id', field_schema: { type: 'keyword', is_tenant: true } });
+  });
+
+  it('filters every search, count and delete by tenant', () => {
+    const reads = [...recorded('POST', '/points/query'), ...recorded('POST', '/points/count'), ...recorded('POST', '/points/delete')];
+    expect(reads.length).toBeGreaterThan(10);
+    for (const request of reads) expect(tenantOf(request.body), JSON.stringify(request.body)).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('stores each point under an id derived from tenant and estimate, with both in the payload', () => {
+    const points = recorded('PUT', '/points').flatMap((r) => r.body.points as { id: string; payload: Record<string, string> }[]);
+    expect(points.length).toBeGreaterThan(0);
+    for (const point of points) {
+      expect(point.id).toBe(qdrantPointId(point.payload.tenant_id, point.payload.estimate_id));
+      expect(point.id).not.toBe(point.payload.estimate_id);
+    }
+  });
 });
 
 const qdrantUrl = process.env.QDRANT_URL;
