@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { signedInAs, tenantUrl } from './support';
 
-/** The API keys page's server action, audited under its own name (data_modify) by the action wrapper. */
-const ACTION = 'createApiKey';
+/** The API keys page's server action, audited like POST /api/v1/api-keys. */
+const ACTION = 'api_key.create';
 /** The seeded admin's display name, recorded as the actor. */
 const ACTOR = 'Admin Acme';
 

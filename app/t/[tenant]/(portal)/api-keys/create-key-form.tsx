@@ -39,7 +39,7 @@ export function CreateKeyForm({ scopes }: { scopes: readonly TPermission[] }) {
       () => router.refresh(),
     );
     if (!result) return;
-    setCreated({ name: result.name, secret: result.secret });
+    setCreated({ name: result.apiKey.name, secret: result.secret });
     setName('');
     setChosen(new Set());
     setExpiresOn('');

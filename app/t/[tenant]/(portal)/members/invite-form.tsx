@@ -25,7 +25,7 @@ export function InviteForm({ roles }: { roles: readonly TRole[] }) {
     setCreated(null);
     const result = await run({ email, role }, () => router.refresh());
     if (!result) return;
-    setCreated({ email: result.email, acceptUrl: result.acceptUrl });
+    setCreated({ email: result.invitation.email, acceptUrl: result.acceptUrl });
     setEmail('');
   }
 
