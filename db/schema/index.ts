@@ -7,3 +7,4 @@ export * from './billing';
 export * from './audit';
 export * from './errors';
 export * from './estimates';
+export * from './api';

@@ -46,6 +46,8 @@ export interface TEndpoint<
   transaction?: TScope;
   /** How calls are recorded in the audit log (lib/api/audit.ts); mutations are by default, `false` turns it off. */
   audit?: TEndpointAudit | false;
+  /** Honour an Idempotency-Key header (creating tenant endpoints with a request transaction; lib/api/idempotency.ts). */
+  idempotency?: boolean;
 }
 
 export function defineEndpoint<

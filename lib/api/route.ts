@@ -21,6 +21,7 @@ import { admitTenantRequest } from './quota';
 import { requestAudit, type TRequestAudit } from './audit';
 import { captureError } from '@/lib/errors';
 import { errorUserKeyOf } from './error-capture';
+import { claimIdempotencyKey, idempotencyKeyOf, requestDigest, storeIdempotentResponse } from './idempotency';
 
 type TInfer<T> = [NonNullable<T>] extends [never]
   ? undefined
@@ -80,10 +81,14 @@ export function requestFacts(request: Request): TRequestFacts {
   };
 }
 
+function successStatusOf(result: unknown, successStatus: number | undefined): number {
+  return result === undefined ? 204 : (successStatus ?? 200);
+}
+
 function toResponse(result: unknown, successStatus: number | undefined): Response {
   if (result instanceof Response) return result;
   if (result === undefined) return new Response(null, { status: 204 });
-  return Response.json(result, { status: successStatus ?? 200 });
+  return Response.json(result, { status: successStatusOf(result, successStatus) });
 }
 
 /**
@@ -136,10 +141,24 @@ export function route<E extends TEndpoint>(
           if (!tenantId) throw new Error(`${routeLabel} has no tenant: inTenant is for tenant endpoints`);
           return withTenant(tenantId, fn);
         };
+        // Idempotency-Key (creating endpoints that declare it): claimed and answered in the handler's transaction.
+        const idempotency =
+          endpoint.idempotency && tenantId && endpoint.transaction !== 'handler' ? idempotencyKeyOf(request.headers) : undefined;
+        let replayed: { status: number; body: unknown } | undefined;
         const run = async (tx: TTx | null) => {
+          const claim = idempotency && tx ? { tenantId: tenantId!, key: idempotency } : undefined;
+          if (claim && tx) {
+            const operation = `${endpoint.method} ${routeLabel}`;
+            const outcome = await claimIdempotencyKey(tx, { ...claim, operation, requestSha256: requestDigest({ body, params, query }) });
+            if (outcome.kind === 'replay') {
+              replayed = outcome;
+              return undefined;
+            }
+          }
           const result = await handler({ body, query, params, request, requestId, caller, tx, inTenant, audit } as unknown as THandlerInput<E>);
           // The audit event commits with the change it describes (or neither does).
           if (tx) await audit.recordInside(tx, { caller, tenantId, params, result });
+          if (claim && tx) await storeIdempotentResponse(tx, claim, { status: successStatusOf(result, endpoint.successStatus), body: result ?? null });
           return result;
         };
         const result =
@@ -148,6 +167,15 @@ export function route<E extends TEndpoint>(
             : endpoint.access === 'platform' && endpoint.transaction !== 'handler'
               ? await withPlatform(run)
               : await run(null);
+        if (replayed) {
+          // The first call's answer again; nothing changed, so nothing is recorded.
+          const response =
+            replayed.status === 204 ? new Response(null, { status: 204 }) : Response.json(replayed.body, { status: replayed.status });
+          headers.forEach((value, name) => response.headers.set(name, value));
+          response.headers.set('idempotent-replayed', 'true');
+          status = response.status;
+          return response;
+        }
         // Endpoints that hold no transaction (streams, public calls): the event follows in its own.
         await audit.recordAfter({ caller, tenantId, params, result });
         const response = toResponse(result, endpoint.successStatus);

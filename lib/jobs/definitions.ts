@@ -3,6 +3,7 @@ import { runArchival, trackGlacierRestores, type TArchivalTrigger } from '@/lib/
 import { checkAllUsageWarnings, recordAllStorageSnapshots, runBilling } from '@/lib/billing';
 import { runAuditRetention } from '@/lib/audit';
 import { config } from '@/lib/config';
+import { pruneIdempotencyKeys } from '@/lib/api';
 import { drainIndexOutbox, runReindex } from '@/lib/estimates';
 import { pruneUsageEvents } from '@/lib/usage';
 import { job } from './job';
@@ -15,6 +16,7 @@ export const USAGE_RETENTION_JOB = 'usage-retention';
 export const INVOICE_RUN_JOB = 'invoice-run';
 export const AUDIT_RETENTION_JOB = 'audit-retention';
 export const VECTOR_INDEX_JOB = 'vector-index';
+export const IDEMPOTENCY_RETENTION_JOB = 'idempotency-retention';
 export const VECTOR_REINDEX_JOB = 'vector-reindex';
 
 export interface TVectorReindexJobData {
@@ -165,6 +167,17 @@ export const vectorReindexJob = job<TVectorReindexJobData>(
   },
 );
 
+/** Hourly: forgets Idempotency-Keys older than 24 hours (a retry after that creates anew). */
+export const idempotencyRetentionJob = job<Record<string, never>>(
+  {
+    name: IDEMPOTENCY_RETENTION_JOB,
+    queue: { policy: 'singleton', expireInSeconds: 30 * 60, retryLimit: 0 },
+    cron: '17 * * * *',
+    cronData: {},
+  },
+  () => pruneIdempotencyKeys(),
+);
+
 export const JOB_DEFINITIONS = [
   archivalRunJob,
   restoreTrackingJob,
@@ -175,4 +188,5 @@ export const JOB_DEFINITIONS = [
   auditRetentionJob,
   vectorIndexJob,
   vectorReindexJob,
+  idempotencyRetentionJob,
 ];

@@ -10,6 +10,7 @@ export {
   AUDIT_RETENTION_JOB,
   VECTOR_INDEX_JOB,
   VECTOR_REINDEX_JOB,
+  IDEMPOTENCY_RETENTION_JOB,
   JOB_DEFINITIONS,
   type TArchivalRunJobData,
   type TInvoiceRunJobData,

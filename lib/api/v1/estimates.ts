@@ -21,7 +21,8 @@ export const createEstimateEndpoint = defineEndpoint({
   path: '/api/v1/estimates',
   summary:
     'Create a cost estimate. Costs are computed in integer cents (each line rounded half up); optional ' +
-    'lineCostCents and totalCostCents are checked and a mismatch is a 400 naming the row. Indexed for search shortly after',
+    'lineCostCents and totalCostCents are checked and a mismatch is a 400 naming the row. Indexed for search shortly after. ' +
+    'An Idempotency-Key header makes a retry answer the first call instead of creating another (24 h)',
   tag: 'Estimates',
   access: 'tenant',
   permission: 'estimates:write',
@@ -29,6 +30,8 @@ export const createEstimateEndpoint = defineEndpoint({
   successStatus: 201,
   responds: '{ estimate }',
   audit: { type: 'data_modify', action: 'estimate.create', target: { type: 'estimate', from: 'estimate' } },
+  // A retried create with the same Idempotency-Key answers the first estimate instead of making a second.
+  idempotency: true,
 });
 
 export const getEstimateEndpoint = defineEndpoint({
