@@ -6,6 +6,7 @@ import { auditLogs } from '@/db/schema/audit';
 import { costEstimates } from '@/db/schema/estimates';
 import { seedDemoData } from '@/db/seed';
 import { pruneIdempotencyKeys } from '@/lib/api';
+import * as importRoute from '../app/api/v1/estimates/import/route';
 import * as estimatesRoute from '../app/api/v1/estimates/route';
 import { houseEstimate } from './support/estimates';
 import { callRoute, createKey, demoUsers, expectError, hostOf, type TDemo } from './support/http';
@@ -131,5 +132,44 @@ describe('POST /api/v1/estimates with an Idempotency-Key', () => {
     await post(body, undefined);
     await post(body, undefined);
     expect(await countNamed(body.name)).toBe(2);
+  });
+});
+
+describe('POST /api/v1/estimates/import with an Idempotency-Key', () => {
+  function importJson(estimates: unknown[], key: string | undefined, mode = 'skip_invalid') {
+    return callRoute(importRoute.POST, {
+      method: 'POST',
+      path: `/api/v1/estimates/import?mode=${mode}`,
+      host: hostOf('acme'),
+      apiKey: acmeKey,
+      headers: key === undefined ? {} : { 'idempotency-key': key },
+      body: estimates,
+    });
+  }
+
+  it('answers a retried import with the first report and stores the estimates once', async () => {
+    const key = newKey();
+    const batch = [houseEstimate({ name: `Imported once ${key}` }), houseEstimate({ name: `Imported once ${key}`, laborHours: 10 })];
+    const first = await importJson(batch, key);
+    expect(first.status, first.text).toBe(201);
+    const again = await importJson(batch, key);
+    expect(again.status, again.text).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body.import.estimateIds).toEqual(first.body.import.estimateIds);
+    expect(await countNamed(`Imported once ${key}`)).toBe(2);
+  });
+
+  it('refuses the key with another body (422) and stores nothing more', async () => {
+    const key = newKey();
+    expect((await importJson([houseEstimate({ name: `First body ${key}` })], key)).status).toBe(201);
+    expectError(await importJson([houseEstimate({ name: `Second body ${key}` })], key), 422, 'unprocessable', /different request/);
+    expect(await countNamed(`Second body ${key}`)).toBe(0);
+  });
+
+  it('imports again without a key', async () => {
+    const batch = [houseEstimate({ name: `Keyless import ${Date.now()}` })];
+    expect((await importJson(batch, undefined)).status).toBe(201);
+    expect((await importJson(batch, undefined)).status).toBe(201);
+    expect(await countNamed(batch[0].name)).toBe(2);
   });
 });

@@ -95,3 +95,18 @@ export async function pruneIdempotencyKeys(): Promise<{ deleted: number }> {
   );
   return { deleted: rows.length };
 }
+
+/** Passes a streamed body through while hashing it, for the digest of a request whose body is never held. */
+export function hashedBody(body: AsyncIterable<Uint8Array>): { body: AsyncIterable<Uint8Array>; sha256: () => string } {
+  const hash = createHash('sha256');
+  let digest: string | undefined;
+  return {
+    body: (async function* () {
+      for await (const chunk of body) {
+        hash.update(chunk);
+        yield chunk;
+      }
+    })(),
+    sha256: () => (digest ??= hash.digest('hex')),
+  };
+}

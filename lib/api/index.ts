@@ -5,7 +5,16 @@ export { resolveTenantCaller, resolvePlatformCaller, authorOf, type TTenantCalle
 export { errorResponse, toAppError, parseWith } from './errors';
 export { DEFAULT_REQUESTS_PER_MINUTE, consumeRequest } from './rate-limit';
 export { resetPlanCache } from './plan-cache';
-export { pruneIdempotencyKeys, IDEMPOTENCY_HEADER, IDEMPOTENCY_TTL_HOURS } from './idempotency';
+export {
+  pruneIdempotencyKeys,
+  claimIdempotencyKey,
+  storeIdempotentResponse,
+  idempotencyKeyOf,
+  requestDigest,
+  hashedBody,
+  IDEMPOTENCY_HEADER,
+  IDEMPOTENCY_TTL_HOURS,
+} from './idempotency';
 export { resetQuotaCache } from './quota';
 export { openApiDocument } from './openapi';
 export { encodeCursor, decodeCursor, page, type TCursor } from './cursor';

@@ -585,40 +585,56 @@ async function rejectForeignFiles(tx: TTx, collector: ImportCollector): Promise<
  * Reads, validates and (unless all_or_nothing found a rejection) stores the estimates of an import body. The
  * accepted ones are written in one transaction: a failure midway leaves nothing behind.
  */
+/**
+ * Hooks into the import's one write transaction, for Idempotency-Key (lib/api): `claim` runs first and may answer
+ * an earlier import's report instead (nothing is written); `record` runs last with this import's report, so the
+ * answer commits with the estimates. Imports that never open the transaction (every row invalid) claim nothing:
+ * a retry is refused the same way anyway.
+ */
+export interface TImportWriteHooks {
+  claim(tx: TTx): Promise<TImportReport | undefined>;
+  record(tx: TTx, report: TImportReport): Promise<void>;
+}
+
 export async function importEstimates(
   inTenant: <T>(fn: (tx: TTx) => Promise<T>) => Promise<T>,
   author: TEstimateAuthor,
   body: AsyncIterable<Uint8Array>,
-  options: { mode: TImportMode; format: TImportFormat },
-): Promise<TImportReport> {
+  options: { mode: TImportMode; format: TImportFormat; hooks?: TImportWriteHooks },
+): Promise<TImportReport & { isReplay?: boolean }> {
   const collector = await readEstimateImport(body, options.format);
   const canWrite = collector.inputs.length > 0 && (options.mode === 'skip_invalid' || collector.rejected.length === 0);
-  let foreignCount = 0;
-  const estimateIds = canWrite
-    ? await inTenant(async (tx) => {
-        const foreign = await rejectForeignFiles(tx, collector);
-        foreignCount = foreign.size;
-        if (foreign.size > 0 && options.mode === 'all_or_nothing') return null;
-        const pending = foreign.size > 0 ? collector.inputs.filter((_, i) => !foreign.has(i)) : collector.inputs;
-        if (pending.length === 0) return null;
-        // Slices of one transaction: each slice's inputs (and the rows insertEstimates returns) are let go once
-        // written, so the peak is the validated inputs alone, not those plus 50,000 stored rows.
-        const ids: string[] = [];
-        while (pending.length > 0) {
-          const written = await insertEstimates(tx, author, pending.splice(0, WRITE_SLICE_ROWS));
-          for (const estimate of written) ids.push(estimate.id);
-        }
-        return ids;
-      })
-    : null;
-  const rejected = collector.rejected.sort((a, b) => a.line - b.line);
-  return {
+  const reportOf = (estimateIds: string[] | null, foreignCount: number): TImportReport => ({
     mode: options.mode,
     format: options.format,
     rows: collector.rows,
     accepted: estimateIds ? estimateIds.length : collector.inputs.length - foreignCount,
-    rejected,
+    // Sorted when reported: the write transaction may add rows refused for another tenant's file.
+    rejected: collector.rejected.sort((a, b) => a.line - b.line),
     committed: estimateIds !== null,
     ...(estimateIds && estimateIds.length <= MAX_REPORTED_ESTIMATE_IDS && { estimateIds }),
-  };
+  });
+  if (!canWrite) return reportOf(null, 0);
+  return inTenant(async (tx) => {
+    const replayed = await options.hooks?.claim(tx);
+    if (replayed) return { ...replayed, isReplay: true };
+    const foreign = await rejectForeignFiles(tx, collector);
+    const pending = foreign.size > 0 ? collector.inputs.filter((_, i) => !foreign.has(i)) : collector.inputs;
+    if ((foreign.size > 0 && options.mode === 'all_or_nothing') || pending.length === 0) {
+      // Nothing written, but the key was claimed: its answer is this report (a retry gets the same refusal).
+      const refused = reportOf(null, foreign.size);
+      await options.hooks?.record(tx, refused);
+      return refused;
+    }
+    // Slices of one transaction: each slice's inputs (and the rows insertEstimates returns) are let go once
+    // written, so the peak is the validated inputs alone, not those plus 50,000 stored rows.
+    const ids: string[] = [];
+    while (pending.length > 0) {
+      const written = await insertEstimates(tx, author, pending.splice(0, WRITE_SLICE_ROWS));
+      for (const estimate of written) ids.push(estimate.id);
+    }
+    const report = reportOf(ids, foreign.size);
+    await options.hooks?.record(tx, report);
+    return report;
+  });
 }

@@ -90,4 +90,5 @@ export {
   type TImportFormat,
   type TImportRejection,
   type TImportReport,
+  type TImportWriteHooks,
 } from './import';

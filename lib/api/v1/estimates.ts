@@ -76,7 +76,8 @@ export const importEstimatesEndpoint = defineEndpoint({
     'Import up to 50,000 estimates from CSV (one row per material line, grouped by the estimate column) or JSON ' +
     '(an array or JSON lines), streamed. Every row is validated; the answer lists accepted rows and each rejected ' +
     'row with its line and reason. mode=all_or_nothing (default) stores nothing if a row is invalid; ' +
-    'mode=skip_invalid stores the valid ones. Accepted rows are committed together',
+    'mode=skip_invalid stores the valid ones. Accepted rows are committed together. An Idempotency-Key header makes a ' +
+    'retry of the same body answer the first report instead of importing again (24 h)',
   tag: 'Estimates',
   access: 'tenant',
   permission: 'estimates:write',
