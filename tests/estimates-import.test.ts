@@ -320,6 +320,21 @@ describe('refusals', () => {
     expectError(await callImport(t, chunked('hello', 5), { contentType: null }), 415, 'unsupported_media_type', /no Content-Type/);
   });
 
+  it('answers 400, not 500, when the client goes away mid-body, and stores nothing', async () => {
+    const t = await filesTenant();
+    const { body } = jsonArray([valid('Cut off'), valid('Cut off')]);
+    let sent = false;
+    const aborted = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(new Error('socket hang up'));
+        sent = true;
+        controller.enqueue(new Uint8Array(Buffer.from(body.slice(0, 40))));
+      },
+    });
+    expectError(await callImport(t, aborted), 400, 'bad_request', /ended before it was complete/);
+    expect(await storedCount(t.id)).toBe(0);
+  });
+
   it('refuses a viewer (no estimates:write) with 403 and stores nothing', async () => {
     const t = await filesTenant();
     const { body } = jsonArray([valid('Not allowed')]);

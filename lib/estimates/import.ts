@@ -101,7 +101,10 @@ export function importBodyOf(request: Request): AsyncIterable<Uint8Array> {
     let receivedBytes = 0;
     try {
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value } = await reader.read().catch(() => {
+          // The client went away mid-upload: its fault, not ours (and nothing was written yet).
+          throw new AppError('bad_request', 'The request body ended before it was complete; nothing was imported');
+        });
         if (done) {
           isDone = true;
           return;
