@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { TTx } from '@/db/client';
 import { files } from '@/db/schema/files';
-import { AppError } from '@/lib/app-error';
+import { AppError, isAppError } from '@/lib/app-error';
 import {
   bucketNames,
   deleteObject,
@@ -57,6 +57,35 @@ const nowMs = sql`date_trunc('milliseconds', now())`;
  * stored), then the size against the per-file limit and the free quota. A refusal throws, which aborts
  * the upload.
  */
+/**
+ * The request body, with a read that fails (the client went away mid-upload) turned into a 400: the caller's
+ * doing, not a server error. Our own refusals raised while reading (a malformed multipart body) pass unchanged.
+ */
+async function* interruptedAsBadRequest(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const iterator = body[Symbol.asyncIterator]();
+  let isDone = false;
+  try {
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        isDone = true;
+        if (isAppError(error)) throw error;
+        throw new AppError('bad_request', 'The request body ended before it was complete; nothing was stored');
+      }
+      if (next.done) {
+        isDone = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    // Stopped early (a refusal while streaming): let the body go.
+    if (!isDone) await iterator.return?.();
+  }
+}
+
 async function* guarded(
   body: AsyncIterable<Uint8Array>,
   limits: { extension: string; maxFileSizeBytes: number; freeBytes: number; usedBytes: number; quotaBytes: number },
@@ -69,7 +98,7 @@ async function* guarded(
       assertQuota({ hotBytes: 0, archivedBytes: 0, totalBytes: limits.usedBytes, quotaBytes: limits.quotaBytes }, sizeBytes);
     }
   };
-  for await (const chunk of body) {
+  for await (const chunk of interruptedAsBadRequest(body)) {
     sizeBytes += chunk.byteLength;
     checkSize();
     if (head) {
