@@ -64,4 +64,15 @@ test('an operator rebuilds a tenant’s vectors from the console and sees the ru
   await expect(latest).toContainText('Acme Construction');
   await expect(latest.getByText('done')).toBeVisible({ timeout: 30_000 });
   await expect(latest.getByRole('progressbar', { name: 'Reindex progress' })).toHaveAttribute('aria-valuenow', '100');
+
+  // The request is in the platform's own audit chain, which verifies.
+  await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Audit' }).click();
+  await expect(page.getByRole('heading', { name: 'Platform audit log', exact: true })).toBeVisible();
+  await page.getByLabel('Action', { exact: true }).fill('vectors.reindex_requested');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(/[?&]action=vectors\.reindex_requested/);
+  const events = page.getByRole('table', { name: /^Platform audit events matching the filters/ });
+  await expect(events.getByRole('row').filter({ hasText: 'Platform Operator' }).first()).toContainText('vectors.reindex_requested');
+  await page.getByRole('button', { name: 'Verify the chain' }).click();
+  await expect(page.getByText(/^Chain verified: \d+ events/)).toBeVisible();
 });

@@ -12,6 +12,7 @@ const ITEMS = [
   { href: '/admin/invoices', label: 'Invoices', segment: 'invoices' },
   { href: '/admin/errors', label: 'Errors', segment: 'errors' },
   { href: '/admin/vectors', label: 'Vectors', segment: 'vectors' },
+  { href: '/admin/audit', label: 'Audit', segment: 'audit' },
 ];
 
 export function AdminNav() {

@@ -7,40 +7,17 @@ import { auditPeriodLabel } from '@/components/audit/audit-format';
 import { AuditPeriodLinks } from '@/components/audit/audit-period-links';
 import { AuditSummaryLoader } from '@/components/audit/audit-summary-loader';
 import { QueryProvider } from '@/components/providers/query-provider';
-import type { TAuditEventRow } from '@/components/audit/types';
 import { NoAccess } from '@/components/portal/no-access';
 import { buttonClass } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
-import {
-  AUDIT_EVENT_TYPES,
-  AUDIT_PERIODS,
-  listAuditEvents,
-  type TAuditEntry,
-} from '@/lib/audit';
+import { AUDIT_EVENT_TYPES, AUDIT_PERIODS, listAuditEvents } from '@/lib/audit';
 import { withTenant } from '@/lib/tenancy';
 import { requireMember } from '../../portal-context';
-import { AUDIT_PAGE_SIZE, auditExportHref, auditPageHref, parseAuditQuery } from './audit-query';
+import { AUDIT_PAGE_SIZE, auditExportHref, auditPageHref, parseAuditQuery, toAuditEventRow } from '@/components/audit/audit-query';
 
 export const metadata: Metadata = { title: 'Audit' };
-
-const toRow = (entry: TAuditEntry): TAuditEventRow => ({
-  id: entry.id,
-  seq: entry.seq,
-  occurredAt: entry.occurredAt.toISOString(),
-  type: entry.type,
-  action: entry.action,
-  outcome: entry.outcome,
-  actor: entry.actor,
-  target: entry.target,
-  ip: entry.ip,
-  userAgent: entry.userAgent,
-  requestId: entry.requestId,
-  hash: entry.hash,
-  metadataJson: JSON.stringify(entry.metadata, null, 2),
-});
-
 
 export default async function AuditPage({
   params,
@@ -111,7 +88,7 @@ export default async function AuditPage({
           </div>
         ) : (
           <AuditEventTable
-            events={pageEvents.map(toRow)}
+            events={pageEvents.map(toAuditEventRow)}
             caption={`Audit events${isFiltered ? ' matching the filters' : ''}, newest first${beforeSeq !== undefined ? `, before event #${beforeSeq}` : ''}`}
           />
         )}

@@ -1,4 +1,5 @@
-import { AUDIT_PERIODS, ZAuditFilters, type TAuditFilters, type TAuditPeriod } from '@/lib/audit';
+import { AUDIT_PERIODS, ZAuditFilters, type TAuditEntry, type TAuditFilters, type TAuditPeriod } from '@/lib/audit';
+import type { TAuditEventRow } from './types';
 
 export const AUDIT_PAGE_SIZE = 100;
 export const DEFAULT_AUDIT_PERIOD: TAuditPeriod = '7d';
@@ -87,3 +88,20 @@ export function auditExportHref(format: 'csv' | 'jsonl', filters: TAuditFilters)
   }
   return `/api/v1/audit/export?${params.toString()}`;
 }
+
+/** An event as the table receives it (timestamps as ISO strings, metadata already formatted). */
+export const toAuditEventRow = (entry: TAuditEntry): TAuditEventRow => ({
+  id: entry.id,
+  seq: entry.seq,
+  occurredAt: entry.occurredAt.toISOString(),
+  type: entry.type,
+  action: entry.action,
+  outcome: entry.outcome,
+  actor: entry.actor,
+  target: entry.target,
+  ip: entry.ip,
+  userAgent: entry.userAgent,
+  requestId: entry.requestId,
+  hash: entry.hash,
+  metadataJson: JSON.stringify(entry.metadata, null, 2),
+});
