@@ -77,6 +77,15 @@ describe('GET /api/v1/openapi.json', () => {
     expect(listTenants.find((p: { name: string }) => p.name === 'limit')).toMatchObject({ in: 'query', required: false });
   });
 
+  it('documents the Idempotency-Key header on the operations that honour it, and only there', () => {
+    const withKey = Object.entries(document.paths as Record<string, Record<string, { parameters?: { name: string }[] }>>).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, op]) => (op.parameters ?? []).some((p) => p.name === 'Idempotency-Key'))
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(withKey.sort()).toEqual(['POST /api/v1/estimates', 'POST /api/v1/estimates/import']);
+  });
+
   it('states who may call each operation and what it answers', () => {
     expect(operation('/api/v1/tenant/settings', 'PATCH')).toMatchObject({
       'x-permission': 'settings:manage',

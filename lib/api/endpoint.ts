@@ -46,7 +46,10 @@ export interface TEndpoint<
   transaction?: TScope;
   /** How calls are recorded in the audit log (lib/api/audit.ts); mutations are by default, `false` turns it off. */
   audit?: TEndpointAudit | false;
-  /** Honour an Idempotency-Key header (creating tenant endpoints with a request transaction; lib/api/idempotency.ts). */
+  /**
+   * Honours an Idempotency-Key header (lib/api/idempotency.ts): the wrapper claims and answers it in the request's
+   * transaction; a `transaction: 'handler'` endpoint does so itself, in the transaction that writes.
+   */
   idempotency?: boolean;
 }
 

@@ -28,6 +28,15 @@ function parametersOf(endpoint: TEndpoint): TJsonSchema[] {
       schema: { type: 'string' },
     });
   }
+  if (endpoint.idempotency) {
+    parameters.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description: 'Any 1–255 visible ASCII characters (e.g. a UUID): a retry with the same key and request answers the first call again (kept 24 hours)',
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+    });
+  }
   return parameters;
 }
 

@@ -87,6 +87,8 @@ export const importEstimatesEndpoint = defineEndpoint({
   responds: '{ import: { mode, format, rows, accepted, rejected: [{ line, estimate?, reason }], committed, estimateIds? } }',
   // The body streams for as long as it takes; the handler validates first and writes in one transaction after.
   transaction: 'handler',
+  // Claimed and answered in that write transaction by the handler (the wrapper holds no transaction here).
+  idempotency: true,
   audit: { type: 'data_modify', action: 'estimate.import', target: { type: 'estimate_import' } },
 });
 
