@@ -6,7 +6,8 @@ import { invoices, plans } from '@/db/schema/billing';
 import { tenantPlanChanges, tenants } from '@/db/schema/tenancy';
 import { seedDemoData } from '@/db/seed';
 import { permissionsOf } from '@/lib/auth';
-import { billTenantPeriod } from '@/lib/billing';
+import { withPlatform } from '@/lib/tenancy';
+import { billTenantPeriod, openInvoiceTotals } from '@/lib/billing';
 // Route modules are imported relatively: the lint rule against importing app/ guards lib/, not tests.
 import * as adminInvoiceRoute from '../app/api/v1/admin/invoices/[id]/route';
 import * as adminInvoicesRoute from '../app/api/v1/admin/invoices/route';
@@ -230,6 +231,34 @@ describe('what the operator endpoints answer', () => {
       ['globex', 'paid'],
     ]);
     expectError(await callRoute(adminInvoicesRoute.GET, { path: '/api/v1/admin/invoices?period=2026-13', ...operator() }), 400, 'validation_failed');
+  });
+
+  it('pages through every invoice once, newest period first and by tenant, and totals the open ones in SQL', async () => {
+    const all = (await callRoute(adminInvoicesRoute.GET, { path: '/api/v1/admin/invoices?limit=500', ...operator() })).body.invoices;
+    const seen: { id: string; periodStart: string; tenantName: string; status: string; totalCents: number; isOverdue: boolean }[] = [];
+    let cursor: string | null = null;
+    do {
+      const path: string = `/api/v1/admin/invoices?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await callRoute(adminInvoicesRoute.GET, { path, ...operator() });
+      expect(page.status, page.text).toBe(200);
+      expect(page.body.invoices.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.invoices);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen.map((i) => i.id)).toEqual(all.map((i: { id: string }) => i.id));
+    expect(new Set(seen.map((i) => i.id)).size).toBe(seen.length);
+    for (let i = 1; i < seen.length; i++) {
+      const [a, b] = [seen[i - 1], seen[i]];
+      expect(a.periodStart > b.periodStart || (a.periodStart === b.periodStart && a.tenantName <= b.tenantName)).toBe(true);
+    }
+    const open = seen.filter((i) => i.status === 'open');
+    const overdue = open.filter((i) => i.isOverdue);
+    const totals = await withPlatform((tx) => openInvoiceTotals(tx));
+    expect(totals).toEqual({
+      open: { count: open.length, totalCents: open.reduce((sum, i) => sum + i.totalCents, 0) },
+      overdue: { count: overdue.length, totalCents: overdue.reduce((sum, i) => sum + i.totalCents, 0) },
+    });
+    expectError(await callRoute(adminInvoicesRoute.GET, { path: '/api/v1/admin/invoices?cursor=not-a-cursor', ...operator() }), 400, 'validation_failed');
   });
 
   it('runs a period again without creating anything, and refuses a period that has not ended', async () => {

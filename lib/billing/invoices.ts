@@ -411,10 +411,33 @@ export async function setInvoiceStatus(tx: TTx, invoiceId: string, status: TInvo
 }
 
 /** Operators' view: invoices of every tenant, newest period first, with the tenant's name. */
+export type TAdminInvoice = TInvoice & { tenantName: string; tenantSlug: string };
+
+function encodeAdminInvoiceCursor(row: TAdminInvoice): string {
+  return Buffer.from(JSON.stringify([row.periodStart, row.tenantName, row.id])).toString('base64url');
+}
+
+function decodeAdminInvoiceCursor(cursor: string): { periodStart: string; tenantName: string; id: string } {
+  try {
+    const [periodStart, tenantName, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string, string];
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(periodStart) || typeof tenantName !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('bad cursor');
+    return { periodStart, tenantName, id };
+  } catch {
+    throw new AppError('validation_failed', 'Invalid cursor: pass back the nextCursor of the previous page', {
+      fields: [{ field: 'cursor', message: 'is not a cursor this API issued' }],
+    });
+  }
+}
+
+/**
+ * Every tenant's invoices for operators: newest period first, tenants by name within a period, in keyset pages
+ * (the cursor is the last row's period, tenant name and id).
+ */
 export async function listAllInvoices(
   tx: TTx,
-  query: { limit: number; period?: string; status?: TInvoiceStatus },
-): Promise<(TInvoice & { tenantName: string; tenantSlug: string })[]> {
+  query: { limit: number; period?: string; status?: TInvoiceStatus; cursor?: string },
+): Promise<{ items: TAdminInvoice[]; nextCursor: string | null }> {
+  const after = query.cursor ? decodeAdminInvoiceCursor(query.cursor) : undefined;
   const rows = await tx
     .select({ ...invoiceColumns, tenantName: tenants.name, tenantSlug: tenants.slug })
     .from(invoices)
@@ -423,9 +446,36 @@ export async function listAllInvoices(
       and(
         query.period ? eq(invoices.periodStart, isoDay(periodBounds(query.period).start)) : undefined,
         query.status ? eq(invoices.status, query.status) : undefined,
+        after
+          ? sql`(${invoices.periodStart} < ${after.periodStart}::date or (${invoices.periodStart} = ${after.periodStart}::date and (${tenants.name}, ${invoices.id}) > (${after.tenantName}, ${after.id}::uuid)))`
+          : undefined,
       ),
     )
-    .orderBy(desc(invoices.periodStart), asc(tenants.name))
-    .limit(query.limit);
-  return rows.map((row) => ({ ...withOverdue(row), tenantName: row.tenantName, tenantSlug: row.tenantSlug }));
+    .orderBy(desc(invoices.periodStart), asc(tenants.name), asc(invoices.id))
+    .limit(query.limit + 1);
+  const items = rows.slice(0, query.limit).map((row) => ({ ...withOverdue(row), tenantName: row.tenantName, tenantSlug: row.tenantSlug }));
+  return { items, nextCursor: rows.length > query.limit ? encodeAdminInvoiceCursor(items[items.length - 1]) : null };
+}
+
+export interface TOpenInvoiceTotals {
+  open: { count: number; totalCents: number };
+  overdue: { count: number; totalCents: number };
+}
+
+/** Open and overdue invoices (all tenants, or one period): counted and summed by PostgreSQL, whatever their number. */
+export async function openInvoiceTotals(tx: TTx, query: { period?: string } = {}): Promise<TOpenInvoiceTotals> {
+  const isOverdue = sql`${invoices.dueAt} < now()`;
+  const [row] = await tx
+    .select({
+      openCount: sql<string>`count(*)`,
+      openCents: sql<string>`coalesce(sum(${invoices.totalCents}), 0)`,
+      overdueCount: sql<string>`count(*) filter (where ${isOverdue})`,
+      overdueCents: sql<string>`coalesce(sum(${invoices.totalCents}) filter (where ${isOverdue}), 0)`,
+    })
+    .from(invoices)
+    .where(and(eq(invoices.status, 'open'), query.period ? eq(invoices.periodStart, isoDay(periodBounds(query.period).start)) : undefined));
+  return {
+    open: { count: Number(row.openCount), totalCents: Number(row.openCents) },
+    overdue: { count: Number(row.overdueCount), totalCents: Number(row.overdueCents) },
+  };
 }

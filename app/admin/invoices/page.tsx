@@ -11,7 +11,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Select } from '@/components/ui/select';
 import { Table, Td, Th } from '@/components/ui/table';
 import { INVOICE_STATUSES } from '@/db/schema/billing';
-import { ZInvoicePeriod, canMoveInvoice, listAllInvoices, previousPeriod } from '@/lib/billing';
+import { ZInvoicePeriod, canMoveInvoice, listAllInvoices, openInvoiceTotals, previousPeriod } from '@/lib/billing';
 import { withPlatform } from '@/lib/tenancy';
 import { isOperator } from '../operator';
 import { InvoiceRowActions, RunInvoicesForm, type TInvoiceMove } from './invoice-controls';
@@ -19,8 +19,6 @@ import { InvoiceRowActions, RunInvoicesForm, type TInvoiceMove } from './invoice
 export const metadata: Metadata = { title: 'Invoices' };
 
 const PAGE_SIZE = 200;
-/** Open invoices read for the summary line; beyond this the totals are shown as a lower bound. */
-const SUMMARY_LIMIT = 5_000;
 const MOVES: readonly TInvoiceMove[] = ['open', 'paid', 'uncollectible', 'void'];
 const ZStatus = z.enum(INVOICE_STATUSES);
 
@@ -34,16 +32,21 @@ export default async function AdminInvoicesPage({ searchParams }: { searchParams
   const period = parsedPeriod.success ? parsedPeriod.data : undefined;
   const status = parsedStatus.success ? parsedStatus.data : undefined;
 
-  const [rows, open] = await withPlatform(
-    async (tx) =>
-      [await listAllInvoices(tx, { limit: PAGE_SIZE + 1, period, status }), await listAllInvoices(tx, { limit: SUMMARY_LIMIT + 1, period, status: 'open' })] as const,
-  );
-  const invoices = rows.slice(0, PAGE_SIZE);
-  const isTruncated = rows.length > PAGE_SIZE;
-  const openInvoices = open.slice(0, SUMMARY_LIMIT);
-  const overdue = openInvoices.filter((i) => i.isOverdue);
-  const sumCents = (list: typeof openInvoices) => list.reduce((sum, i) => sum + i.totalCents, 0);
-  const atLeast = open.length > SUMMARY_LIMIT ? 'at least ' : '';
+  const cursor = typeof query.cursor === 'string' && query.cursor.length <= 300 ? query.cursor : undefined;
+  // A cursor from an old or edited link cannot be continued: the first page is shown instead.
+  const [page, totals] = await withPlatform(async (tx) => {
+    const list = await listAllInvoices(tx, { limit: PAGE_SIZE, period, status, cursor }).catch(() => listAllInvoices(tx, { limit: PAGE_SIZE, period, status }));
+    return [list, await openInvoiceTotals(tx, { period })] as const;
+  });
+  const invoices = page.items;
+  const nextHref = (() => {
+    if (!page.nextCursor) return null;
+    const search = new URLSearchParams();
+    if (period) search.set('period', period);
+    if (status) search.set('status', status);
+    search.set('cursor', page.nextCursor);
+    return `/admin/invoices?${search.toString()}`;
+  })();
   const isFiltered = Boolean(period || status);
 
   return (
@@ -59,10 +62,9 @@ export default async function AdminInvoicesPage({ searchParams }: { searchParams
         title="All invoices"
         description={
           <span>
-            {atLeast}
-            {formatNumber(openInvoices.length)} open {openInvoices.length === 1 ? 'invoice' : 'invoices'}
-            {period ? ` for ${period}` : ''} totalling {atLeast}
-            {formatCents(sumCents(openInvoices))}, of which {formatNumber(overdue.length)} overdue ({formatCents(sumCents(overdue))}).
+            {formatNumber(totals.open.count)} open {totals.open.count === 1 ? 'invoice' : 'invoices'}
+            {period ? ` for ${period}` : ''} totalling {formatCents(totals.open.totalCents)}, of which {formatNumber(totals.overdue.count)} overdue (
+            {formatCents(totals.overdue.totalCents)}).
           </span>
         }
         isFlush
@@ -154,10 +156,21 @@ export default async function AdminInvoicesPage({ searchParams }: { searchParams
             </tbody>
           </Table>
         )}
-        {isTruncated && (
-          <p className="border-t border-slate-200 px-4 py-3 text-sm text-slate-500">
-            Showing the first {formatNumber(PAGE_SIZE)} invoices, newest period first. Filter by period or status to see the others.
-          </p>
+        {(nextHref || cursor) && (
+          <nav aria-label="Invoice pages" className="flex justify-between gap-2 border-t border-slate-200 px-4 py-3 sm:px-5">
+            {cursor ? (
+              <Link href={`/admin/invoices?${new URLSearchParams({ ...(period && { period }), ...(status && { status }) }).toString()}`} className={buttonClass('secondary', 'sm')}>
+                First page
+              </Link>
+            ) : (
+              <span />
+            )}
+            {nextHref && (
+              <Link href={nextHref} className={buttonClass('secondary', 'sm')}>
+                Next {formatNumber(PAGE_SIZE)}
+              </Link>
+            )}
+          </nav>
         )}
       </Card>
     </>

@@ -91,7 +91,9 @@ export const changePlanEndpoint = defineEndpoint({
 export const adminListInvoicesEndpoint = defineEndpoint({
   method: 'GET',
   path: '/api/v1/admin/invoices',
-  summary: 'Invoices of every tenant, newest period first, optionally for one period (YYYY-MM) or status (platform operators)',
+  summary:
+    'Invoices of every tenant, newest period first and by tenant name, optionally for one period (YYYY-MM) or status, ' +
+    'in keyset pages (pass nextCursor back as cursor) (platform operators)',
   tag: 'Admin',
   access: 'platform',
   query: z
@@ -99,9 +101,10 @@ export const adminListInvoicesEndpoint = defineEndpoint({
       period: ZInvoicePeriod.optional(),
       status: z.enum(INVOICE_STATUSES).optional(),
       limit: z.coerce.number().int().min(1).max(500).default(100),
+      cursor: z.string().max(300).optional(),
     })
     .strict(),
-  responds: '{ invoices: (Invoice & { tenantName, tenantSlug })[] }',
+  responds: '{ invoices: (Invoice & { tenantName, tenantSlug })[], nextCursor }',
 });
 
 export const adminRunInvoicesEndpoint = defineEndpoint({

@@ -1,4 +1,7 @@
 import { adminListInvoicesEndpoint, route } from '@/lib/api';
 import { listAllInvoices } from '@/lib/billing';
 
-export const GET = route(adminListInvoicesEndpoint, async ({ tx, query }) => ({ invoices: await listAllInvoices(tx, query) }));
+export const GET = route(adminListInvoicesEndpoint, async ({ tx, query }) => {
+  const { items, nextCursor } = await listAllInvoices(tx, query);
+  return { invoices: items, nextCursor };
+});
