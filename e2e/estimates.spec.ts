@@ -151,6 +151,29 @@ test('an admin creates two similar estimates and a different one; the detail pag
   expect(names).not.toContain(houseA.name);
   if (names.includes(road.name)) expect(names.indexOf(road.name)).toBeGreaterThan(names.indexOf(houseB.name));
   await expect(page.getByRole('meter', { name: 'Confidence' })).toBeVisible();
+
+  // The search form: describing A's job finds A first (the same materials and rates), and the road job after B.
+  await page.goto(tenantUrl(TENANT, '/estimates/search'));
+  for (const [index, material] of houseA.materials.entries()) {
+    if (index > 0) await page.getByRole('button', { name: 'Add material' }).click();
+    const field = (label: string) => page.getByLabel(`Material ${index + 1} ${label}`, { exact: true });
+    await field('name').fill(material.name);
+    await field('category').fill(material.category);
+    await field('quantity').fill(material.quantity);
+    await field('unit').selectOption(material.unit);
+    await field('unit cost').fill(material.unitCost);
+  }
+  await page.getByLabel('Country (optional)', { exact: true }).fill('DE');
+  await page.getByLabel(/^Labour rate/).fill(houseA.laborRate);
+  await page.getByLabel('Labour hours', { exact: true }).fill(houseA.laborHours);
+  await page.getByLabel(/^Equipment rate/).fill(houseA.equipmentRate);
+  await page.getByLabel('Equipment hours', { exact: true }).fill(houseA.equipmentHours);
+  await page.getByRole('button', { name: 'Find similar estimates' }).click();
+  const found = page.getByRole('table', { name: 'Similar estimates found' });
+  await expect(found.getByRole('link').first()).toHaveText(houseA.name);
+  const foundNames = await found.getByRole('link').allTextContents();
+  expect(foundNames.indexOf(houseB.name)).toBe(1);
+  if (foundNames.includes(road.name)) expect(foundNames.indexOf(road.name)).toBeGreaterThan(1);
 });
 
 test("the form shows the server's validation errors next to the row and field they concern", async ({ page }) => {
