@@ -32,7 +32,7 @@ export function SimilarResults({ view, caption }: { view: TSimilarView; caption:
           </dd>
         </div>
         <div>
-          <dt className="text-slate-500">{dominant ? `Cost per ${dominant.unit} of ${dominant.name}` : 'Cost per unit of the main material'}</dt>
+          <dt className="text-slate-500">{dominant ? (dominant.unit === 'each' ? `Cost per ${dominant.name} (each)` : `Cost per ${dominant.unit} of ${dominant.name}`) : 'Cost per unit of the main material'}</dt>
           <dd className="text-slate-900 tabular-nums">
             {dominant ? (
               <>
