@@ -314,6 +314,17 @@ describe('the index outbox and similarity search', () => {
     );
   });
 
+  it('answers more concurrent searches than the connection pool holds (a search takes no second connection)', async () => {
+    const { config } = await import('@/lib/config');
+    const { project: _p, name: _n, ...described } = houseEstimate();
+    const searches = Array.from({ length: config().DATABASE_POOL_MAX * 2 }, () => search(described));
+    const results = await Promise.race([
+      Promise.all(searches),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('searches deadlocked on the connection pool')), 10_000)),
+    ]);
+    expect(results.every((r) => r.status === 200)).toBe(true);
+  }, 15_000);
+
   it('meters each search as a cost_estimate event and times it in vector_search_seconds', async () => {
     const { project: _p, name: _n, ...described } = houseEstimate();
     const countOf = async () =>

@@ -148,6 +148,7 @@ async function searchLike(
       limit: options.limit + OVERFETCH,
       scoreThreshold: options.scoreThreshold,
       excludeIds: options.excludeIds,
+      tx,
     });
   } catch (error) {
     logger.error({ err: error, backend: store.backend }, 'vector search failed');

@@ -430,7 +430,7 @@ export class PostgresVectorStore implements TVectorStore {
   async search(query: TVectorSearch): Promise<TVectorMatch[]> {
     const started = performance.now();
     assertVector(query.vector, this.dimension, 'search vector');
-    const t = await this.freshTenant(query.tenantId);
+    const t = await this.freshTenant(query.tenantId, query.tx);
     const matches = searchCached(t, query, normalised(query.vector));
     observeVectorSearch('postgres', (performance.now() - started) / 1000);
     return matches;
@@ -446,8 +446,10 @@ export class PostgresVectorStore implements TVectorStore {
   /**
    * The tenant's cache, refreshed after this call began. Concurrent searches share one refresh; one arriving while
    * a refresh runs waits for the next (shared) one, since the running one may have read before its caller's write.
+   * A refresh reads through the transaction of the caller that starts it (when given): its caller awaits it, so the
+   * transaction outlives it, and no search ever waits for a second pooled connection while holding one.
    */
-  private freshTenant(tenantId: string): Promise<TTenantVectors> {
+  private freshTenant(tenantId: string, tx?: TTx): Promise<TTenantVectors> {
     let slot = this.refreshes.get(tenantId);
     if (!slot) this.refreshes.set(tenantId, (slot = {}));
     const current = slot;
@@ -456,23 +458,23 @@ export class PostgresVectorStore implements TVectorStore {
         .catch(() => undefined)
         .then(() => {
           current.queued = undefined;
-          return this.freshTenant(tenantId);
+          return this.freshTenant(tenantId, tx);
         });
       return current.queued;
     }
-    current.running = this.refresh(tenantId).finally(() => {
+    current.running = this.refresh(tenantId, tx).finally(() => {
       current.running = undefined;
       if (!current.queued) this.refreshes.delete(tenantId);
     });
     return current.running;
   }
 
-  private async refresh(tenantId: string): Promise<TTenantVectors> {
+  private async refresh(tenantId: string, callerTx?: TTx): Promise<TTenantVectors> {
     const cached = this.tenants.get(tenantId);
     const dimension = this.dimension;
-    const t = await withTenant(tenantId, (tx) =>
-      cached && cached.dimension === dimension ? refreshTenant(tx, tenantId, cached) : loadTenant(tx, tenantId, dimension, 0),
-    );
+    const read = (tx: TTx) =>
+      cached && cached.dimension === dimension ? refreshTenant(tx, tenantId, cached) : loadTenant(tx, tenantId, dimension, 0);
+    const t = await (callerTx ? read(callerTx) : withTenant(tenantId, read));
     this.tenants.delete(tenantId);
     this.tenants.set(tenantId, t);
     this.evict(tenantId);

@@ -1,3 +1,5 @@
+import type { TTx } from '@/db/client';
+
 /** A point of a tenant's vector index: the id is the estimate's uuid (never truncated), the vector unit-length. */
 export interface TVectorPoint {
   id: string;
@@ -23,6 +25,12 @@ export interface TVectorSearch {
   scoreThreshold?: number;
   /** Ids to leave out (e.g. the estimate whose neighbours are asked for). */
   excludeIds?: string[];
+  /**
+   * The caller's transaction in this tenant, when it holds one (a request): the PostgreSQL store reads through it
+   * instead of taking a second pooled connection, which would deadlock once every connection is held by a request
+   * waiting for another. Qdrant does not need it.
+   */
+  tx?: TTx;
 }
 
 /**
