@@ -2,6 +2,7 @@ import 'server-only';
 import { and, desc, eq, gte, ilike, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TTx } from '@/db/client';
+import { containsPattern } from '@/db/like';
 import { AUDIT_EVENT_TYPES, auditLogs, type TAuditActorType, type TAuditEventType, type TAuditOutcome } from '@/db/schema/audit';
 
 export const ZAuditFilters = z
@@ -75,11 +76,10 @@ const toEntry = (row: Pick<TRow, Exclude<keyof TRow, 'tenantId' | 'prevHash'>>):
 
 /** The chain's rows (tenant, or the platform's when null) matching the filters; LIKE wildcards in text are literal. */
 function whereOf(tenantId: string | null, filters: TAuditFilters): SQL | undefined {
-  const escaped = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
   return and(
     tenantId === null ? isNull(auditLogs.tenantId) : eq(auditLogs.tenantId, tenantId),
     // The actor filter matches the id exactly or the display name in part.
-    filters.actor ? or(eq(auditLogs.actorId, filters.actor), ilike(auditLogs.actorName, `%${escaped(filters.actor)}%`)) : undefined,
+    filters.actor ? or(eq(auditLogs.actorId, filters.actor), ilike(auditLogs.actorName, containsPattern(filters.actor))) : undefined,
     filters.action ? eq(auditLogs.action, filters.action) : undefined,
     filters.type ? eq(auditLogs.eventType, filters.type) : undefined,
     filters.targetType ? eq(auditLogs.targetType, filters.targetType) : undefined,
@@ -89,11 +89,11 @@ function whereOf(tenantId: string | null, filters: TAuditFilters): SQL | undefin
     filters.to ? lt(auditLogs.occurredAt, filters.to) : undefined,
     filters.q
       ? or(
-          ilike(auditLogs.action, `%${escaped(filters.q)}%`),
-          ilike(auditLogs.actorName, `%${escaped(filters.q)}%`),
-          ilike(auditLogs.targetName, `%${escaped(filters.q)}%`),
-          ilike(auditLogs.targetId, `%${escaped(filters.q)}%`),
-          sql`${auditLogs.metadata}::text ilike ${`%${escaped(filters.q)}%`}`,
+          ilike(auditLogs.action, containsPattern(filters.q)),
+          ilike(auditLogs.actorName, containsPattern(filters.q)),
+          ilike(auditLogs.targetName, containsPattern(filters.q)),
+          ilike(auditLogs.targetId, containsPattern(filters.q)),
+          sql`${auditLogs.metadata}::text ilike ${containsPattern(filters.q)}`,
         )
       : undefined,
   );

@@ -1,6 +1,7 @@
 import 'server-only';
 import { and, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { TTx } from '@/db/client';
+import { containsPattern } from '@/db/like';
 import { costEstimates, estimateIndexOutbox, type TEstimateIndexOp } from '@/db/schema/estimates';
 import { files } from '@/db/schema/files';
 import { AppError } from '@/lib/app-error';
@@ -238,10 +239,6 @@ function decodeEstimateCursor(sort: TEstimateSort, cursor: string): { value: str
   }
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 export async function listEstimates(tx: TTx, query: TListEstimatesQuery): Promise<{ items: TEstimate[]; nextCursor: string | null }> {
   const sort = SORTS[query.sort];
   const conditions: SQL[] = [];
@@ -250,7 +247,7 @@ export async function listEstimates(tx: TTx, query: TListEstimatesQuery): Promis
     conditions.push(sort.after(value, id));
   }
   if (query.q) {
-    const pattern = `%${escapeLike(query.q)}%`;
+    const pattern = containsPattern(query.q);
     conditions.push(or(ilike(costEstimates.name, pattern), ilike(costEstimates.project, pattern), ilike(costEstimates.city, pattern))!);
   }
   if (query.project) conditions.push(eq(costEstimates.project, query.project));

@@ -1,6 +1,7 @@
 import 'server-only';
 import { and, eq, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { TTx } from '@/db/client';
+import { containsPattern } from '@/db/like';
 import { files, type TFileStatus, type TStorageTier } from '@/db/schema/files';
 import { tenantSettings, tenants } from '@/db/schema/tenancy';
 import { AppError } from '@/lib/app-error';
@@ -123,7 +124,6 @@ export interface TListFilesQuery {
   q?: string;
 }
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Newest first, keyset-paginated on (created_at, id); one row more than asked tells there is a next page. */
 export async function selectFiles(tx: TTx, query: TListFilesQuery): Promise<TFile[]> {
@@ -134,7 +134,7 @@ export async function selectFiles(tx: TTx, query: TListFilesQuery): Promise<TFil
     const cold = inArray(files.storageTier, ['archived', 'restoring']);
     where.push(query.isArchived ? cold : sql`not ${cold}`);
   }
-  if (query.q) where.push(ilike(files.filename, `%${escapeLike(query.q)}%`));
+  if (query.q) where.push(ilike(files.filename, containsPattern(query.q)));
   if (query.cursor) {
     const { createdAt, id } = query.cursor;
     where.push(or(lt(files.createdAt, createdAt), and(eq(files.createdAt, createdAt), lt(files.id, id)))!);
