@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { AuditEventTable } from '@/components/audit/audit-event-table';
+import { AuditPager } from '@/components/audit/audit-pager';
 import { AuditFilterForm } from '@/components/audit/audit-filter-form';
-import { AUDIT_PAGE_SIZE, auditPageHref, parseAuditQuery, toAuditEventRow } from '@/components/audit/audit-query';
-import { buttonClass } from '@/components/ui/button';
+import { AUDIT_PAGE_SIZE, parseAuditQuery, toAuditEventRow } from '@/components/audit/audit-query';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
@@ -51,22 +51,12 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
             caption={`Platform audit events${isFiltered ? ' matching the filters' : ''}, newest first${beforeSeq !== undefined ? `, before event #${beforeSeq}` : ''}`}
           />
         )}
-        {(hasOlder || beforeSeq !== undefined) && (
-          <nav aria-label="Audit pages" className="flex justify-between gap-2 border-t border-slate-200 px-4 py-3 sm:px-5">
-            {beforeSeq !== undefined ? (
-              <a href={auditPageHref(values, { period })} className={buttonClass('secondary', 'sm')}>
-                Newest
-              </a>
-            ) : (
-              <span />
-            )}
-            {hasOlder && (
-              <a href={auditPageHref(values, { period, before: String(pageEvents[pageEvents.length - 1].seq) })} className={buttonClass('secondary', 'sm')}>
-                Older
-              </a>
-            )}
-          </nav>
-        )}
+        <AuditPager
+          values={values}
+          period={period}
+          beforeSeq={beforeSeq}
+          olderThanSeq={hasOlder ? pageEvents[pageEvents.length - 1].seq : undefined}
+        />
       </Card>
     </>
   );

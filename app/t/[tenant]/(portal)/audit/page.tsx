@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { AuditChainVerify } from '@/components/audit/audit-chain-verify';
 import { AuditEventTable } from '@/components/audit/audit-event-table';
+import { AuditPager } from '@/components/audit/audit-pager';
 import { AuditExportLinks } from '@/components/audit/audit-export-links';
 import { AuditFilterForm } from '@/components/audit/audit-filter-form';
 import { auditPeriodLabel } from '@/components/audit/audit-format';
@@ -8,7 +9,6 @@ import { AuditPeriodLinks } from '@/components/audit/audit-period-links';
 import { AuditSummaryLoader } from '@/components/audit/audit-summary-loader';
 import { QueryProvider } from '@/components/providers/query-provider';
 import { NoAccess } from '@/components/portal/no-access';
-import { buttonClass } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
@@ -92,25 +92,12 @@ export default async function AuditPage({
             caption={`Audit events${isFiltered ? ' matching the filters' : ''}, newest first${beforeSeq !== undefined ? `, before event #${beforeSeq}` : ''}`}
           />
         )}
-        {(hasOlder || beforeSeq !== undefined) && (
-          <nav aria-label="Audit pages" className="flex justify-between gap-2 border-t border-slate-200 px-4 py-3 sm:px-5">
-            {beforeSeq !== undefined ? (
-              <a href={auditPageHref(values, periodParam)} className={buttonClass('secondary', 'sm')}>
-                Newest
-              </a>
-            ) : (
-              <span />
-            )}
-            {hasOlder && (
-              <a
-                href={auditPageHref(values, { ...periodParam, before: String(pageEvents[pageEvents.length - 1].seq) })}
-                className={buttonClass('secondary', 'sm')}
-              >
-                Older
-              </a>
-            )}
-          </nav>
-        )}
+        <AuditPager
+          values={values}
+          period={period}
+          beforeSeq={beforeSeq}
+          olderThanSeq={hasOlder ? pageEvents[pageEvents.length - 1].seq : undefined}
+        />
       </Card>
     </>
   );
