@@ -1,5 +1,5 @@
 import { cn } from '@/components/ui/cn';
-import { formatMoney } from './money';
+import { formatCents } from '@/components/ui/format';
 
 interface TCostSummaryProps {
   materialsCents: number;
@@ -24,7 +24,7 @@ export function CostSummary({ materialsCents, laborCents, equipmentCents, totalC
       {rows.map(([label, cents]) => (
         <div key={label} className="flex justify-between gap-6">
           <dt className="text-slate-500">{label}</dt>
-          <dd className="text-slate-800 tabular-nums">{formatMoney(cents, currency)}</dd>
+          <dd className="text-slate-800 tabular-nums">{formatCents(cents, currency)}</dd>
         </div>
       ))}
       <div className="flex justify-between gap-6 border-t border-slate-200 pt-1.5 font-semibold text-slate-900">
@@ -32,10 +32,10 @@ export function CostSummary({ materialsCents, laborCents, equipmentCents, totalC
         <dd className="tabular-nums">
           {isLive ? (
             <output aria-live="polite" aria-label="Estimated total">
-              {formatMoney(totalCents, currency)}
+              {formatCents(totalCents, currency)}
             </output>
           ) : (
-            formatMoney(totalCents, currency)
+            formatCents(totalCents, currency)
           )}
         </dd>
       </div>

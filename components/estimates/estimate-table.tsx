@@ -1,9 +1,8 @@
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
-import { formatDate } from '@/components/ui/format';
+import { formatCents, formatDate } from '@/components/ui/format';
 import { Table, Td, Th } from '@/components/ui/table';
 import type { TEstimate } from '@/lib/estimates';
-import { formatMoney } from './money';
 import { placeOf } from './similar-results';
 
 /** The list page's table: one row per estimate, newest (or the chosen order) first. */
@@ -32,7 +31,7 @@ export function EstimateTable({ estimates }: { estimates: TEstimate[] }) {
             <Td>{estimate.project}</Td>
             <Td className="whitespace-nowrap">{placeOf(estimate.location.city, estimate.location.country)}</Td>
             <Td className="text-right tabular-nums">{estimate.materials.length}</Td>
-            <Td className="text-right whitespace-nowrap tabular-nums">{formatMoney(estimate.totalCostCents, estimate.currency)}</Td>
+            <Td className="text-right whitespace-nowrap tabular-nums">{formatCents(estimate.totalCostCents, estimate.currency)}</Td>
             <Td className="whitespace-nowrap">{formatDate(estimate.createdAt)}</Td>
             <Td>{estimate.embeddingVersion === null ? <Badge tone="amber">indexing</Badge> : <Badge tone="green">indexed</Badge>}</Td>
           </tr>

@@ -1,5 +1,6 @@
 'use client';
 
+import { formatCents } from '@/components/ui/format';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
@@ -7,7 +8,7 @@ import { Table, Td, Th } from '@/components/ui/table';
 // eslint-disable-next-line no-restricted-imports -- index.ts re-exports server-only modules; model.ts is pure, and the live total must use the server's arithmetic.
 import { lineCostCents } from '@/lib/estimates/model';
 import { emptyMaterial, type TFieldErrors, type TMaterialDraft } from './draft';
-import { formatMoney, parseAmount, parseMoneyToCents } from './money';
+import { parseAmount, parseMoneyToCents } from './money';
 
 interface TMaterialRowsProps {
   /** Prefix of the inputs' ids, unique on the page. */
@@ -95,7 +96,7 @@ export function MaterialRows({ idPrefix, rows, onChange, units, currency, errors
                 })}
                 {showLineTotals && (
                   <Td className="px-2 py-2 pt-4 text-right whitespace-nowrap tabular-nums">
-                    {formatMoney(lineCostCents(quantity, unitCostCents), currency)}
+                    {formatCents(lineCostCents(quantity, unitCostCents), currency)}
                   </Td>
                 )}
                 <Td className="px-2 py-2">

@@ -1,7 +1,7 @@
 import { EmptyState } from '@/components/ui/empty-state';
+import { formatCents } from '@/components/ui/format';
 import { Table, Td, Th } from '@/components/ui/table';
 import { lineCostCents, type TEstimateMaterial } from '@/lib/estimates';
-import { formatMoney } from './money';
 
 /** An estimate's material lines with each line's cost (rounded per line, as the total is). */
 export function MaterialTable({ materials, currency, totalCents }: { materials: TEstimateMaterial[]; currency: string; totalCents: number }) {
@@ -31,8 +31,8 @@ export function MaterialTable({ materials, currency, totalCents }: { materials: 
             <Td className="text-right whitespace-nowrap tabular-nums">
               {material.quantity} {material.unit}
             </Td>
-            <Td className="text-right whitespace-nowrap tabular-nums">{formatMoney(material.unitCostCents, currency)}</Td>
-            <Td className="text-right whitespace-nowrap tabular-nums">{formatMoney(lineCostCents(material.quantity, material.unitCostCents), currency)}</Td>
+            <Td className="text-right whitespace-nowrap tabular-nums">{formatCents(material.unitCostCents, currency)}</Td>
+            <Td className="text-right whitespace-nowrap tabular-nums">{formatCents(lineCostCents(material.quantity, material.unitCostCents), currency)}</Td>
           </tr>
         ))}
       </tbody>
@@ -41,7 +41,7 @@ export function MaterialTable({ materials, currency, totalCents }: { materials: 
           <Td colSpan={4} className="font-semibold text-slate-900">
             Materials total
           </Td>
-          <Td className="text-right font-semibold whitespace-nowrap text-slate-900 tabular-nums">{formatMoney(totalCents, currency)}</Td>
+          <Td className="text-right font-semibold whitespace-nowrap text-slate-900 tabular-nums">{formatCents(totalCents, currency)}</Td>
         </tr>
       </tfoot>
     </Table>

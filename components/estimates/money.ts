@@ -1,15 +1,3 @@
-import { formatNumber } from '@/components/ui/format';
-
-/**
- * Integer cents as an amount with its currency code, e.g. (123456, 'EUR') → "EUR 1,234.56". Integer arithmetic
- * only, and no locale, so the server and the browser print the same text.
- */
-export function formatMoney(cents: number, currency: string): string {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(Math.round(cents));
-  return `${currency} ${sign}${formatNumber(Math.floor(abs / 100))}.${String(abs % 100).padStart(2, '0')}`;
-}
-
 // Commas only as thousands separators ("1,250.50"): "12,50" is refused rather than read as 1,250.
 const DECIMAL = /^(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d*))?$/;
 

@@ -1,7 +1,7 @@
 import Link from 'next/link';
+import { formatCents } from '@/components/ui/format';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Table, Td, Th } from '@/components/ui/table';
-import { formatMoney } from './money';
 import type { TSimilarView } from './similar-view';
 
 const percent = (fraction: number) => `${Math.round(fraction * 100)}%`;
@@ -23,12 +23,12 @@ export function SimilarResults({ view, caption }: { view: TSimilarView; caption:
       <dl className="grid gap-3 text-sm sm:grid-cols-2 lg:grid-cols-4">
         <div>
           <dt className="text-slate-500">Average cost</dt>
-          <dd className="font-semibold text-slate-900 tabular-nums">{summary.averageCostCents === null ? '—' : formatMoney(summary.averageCostCents, currency)}</dd>
+          <dd className="font-semibold text-slate-900 tabular-nums">{summary.averageCostCents === null ? '—' : formatCents(summary.averageCostCents, currency)}</dd>
         </div>
         <div>
           <dt className="text-slate-500">Cost range</dt>
           <dd className="text-slate-900 tabular-nums">
-            {summary.costRange ? `${formatMoney(summary.costRange.minCents, currency)} – ${formatMoney(summary.costRange.maxCents, currency)}` : '—'}
+            {summary.costRange ? `${formatCents(summary.costRange.minCents, currency)} – ${formatCents(summary.costRange.maxCents, currency)}` : '—'}
           </dd>
         </div>
         <div>
@@ -36,9 +36,9 @@ export function SimilarResults({ view, caption }: { view: TSimilarView; caption:
           <dd className="text-slate-900 tabular-nums">
             {dominant ? (
               <>
-                {formatMoney(dominant.totalCostPerUnitCents, currency)} total
+                {formatCents(dominant.totalCostPerUnitCents, currency)} total
                 <span className="block text-xs text-slate-500">
-                  {formatMoney(dominant.averageUnitCostCents, currency)} material alone, from {dominant.estimates} estimate{dominant.estimates === 1 ? '' : 's'}
+                  {formatCents(dominant.averageUnitCostCents, currency)} material alone, from {dominant.estimates} estimate{dominant.estimates === 1 ? '' : 's'}
                 </span>
               </>
             ) : (
@@ -74,7 +74,7 @@ export function SimilarResults({ view, caption }: { view: TSimilarView; caption:
               </Td>
               <Td className="whitespace-nowrap">{placeOf(result.city, result.country)}</Td>
               <Td className="text-right tabular-nums">{scorePercent(result.score)}</Td>
-              <Td className="text-right whitespace-nowrap tabular-nums">{formatMoney(result.totalCostCents, result.currency)}</Td>
+              <Td className="text-right whitespace-nowrap tabular-nums">{formatCents(result.totalCostCents, result.currency)}</Td>
             </tr>
           ))}
         </tbody>

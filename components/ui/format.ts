@@ -33,9 +33,14 @@ export function formatNumber(value: number): string {
   return String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** Integer cents as dollars, e.g. 99900 → $999.00 (integer arithmetic, no float rounding). */
-export function formatCents(cents: number): string {
+/**
+ * Integer cents as money (integer arithmetic, no float rounding, no locale: server and browser print the same):
+ * dollars by default, 99900 → $999.00 (the platform's billing currency); with an ISO code, (123456, 'EUR') →
+ * EUR 1,234.56.
+ */
+export function formatCents(cents: number, currency?: string): string {
   const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(cents);
-  return `${sign}$${formatNumber(Math.floor(abs / 100))}.${pad(abs % 100)}`;
+  const abs = Math.abs(Math.round(cents));
+  const amount = `${formatNumber(Math.floor(abs / 100))}.${pad(abs % 100)}`;
+  return currency ? `${currency} ${sign}${amount}` : `${sign}$${amount}`;
 }
