@@ -102,7 +102,9 @@ async function main() {
     say('building (next build)…');
     await run(process.execPath, [nextBin, 'build'], { ...env, NODE_ENV: 'production' });
   }
-  app = spawn(process.execPath, [nextBin, isDev ? 'dev' : 'start', '-p', env.PORT!], {
+  // Our own server in front of Next's handler: it tells route handlers the client's real address (scripts/serve.ts).
+  const tsxCli = path.resolve('node_modules/tsx/dist/cli.mjs');
+  app = spawn(process.execPath, [tsxCli, path.resolve('scripts/serve.ts'), ...(isDev ? ['--dev'] : [])], {
     stdio: 'inherit',
     env: { ...env, NODE_ENV: isDev ? 'development' : 'production' },
   });

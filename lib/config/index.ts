@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTrustedProxies } from '@/lib/client-address';
 
 /**
  * Every setting Sitework reads from the environment, validated once. A bad value stops start-up with a
@@ -38,6 +39,14 @@ const ZConfig = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalHttpUrl,
   OTEL_SERVICE_NAME: z.string().default('sitework'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated); none by default.
+  TRUSTED_PROXIES: optionalString.superRefine((value, context) => {
+    try {
+      parseTrustedProxies(value);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message.replace(/^TRUSTED_PROXIES: /, '') });
+    }
+  }),
   SIGNIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   SIGNIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   // Tax on invoices in basis points (1000 = 10 %), an integer so invoice arithmetic stays exact.
