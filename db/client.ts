@@ -8,8 +8,6 @@ import * as schema from './schema';
 export type TDb = PostgresJsDatabase<typeof schema>;
 export type TTx = Parameters<Parameters<TDb['transaction']>[0]>[0];
 
-/** The role request code runs as; created by the migrations, subject to row-level security. */
-export const APP_ROLE = 'sitework_app';
 
 interface TConnections {
   ownerSql: postgres.Sql;
@@ -22,11 +20,11 @@ interface TConnections {
 const pools = processWide<{ connections?: TConnections }>('db-pools', () => ({}));
 
 function connect(): TConnections {
-  const { DATABASE_URL, DATABASE_POOL_MAX } = config();
+  const { DATABASE_URL, DATABASE_APP_URL, DATABASE_POOL_MAX } = config();
   const common = { onnotice: () => {}, max: DATABASE_POOL_MAX, idle_timeout: 60 } as const;
   const ownerSql = postgres(DATABASE_URL, { ...common, max: Math.max(2, Math.ceil(DATABASE_POOL_MAX / 2)) });
-  // The role startup parameter makes every connection of this pool act as sitework_app from the start.
-  const appSql = postgres(DATABASE_URL, { ...common, connection: { role: APP_ROLE } });
+  // Logged in as sitework_app itself (db/app-role.ts): no RESET ROLE leads back to a privileged role.
+  const appSql = postgres(DATABASE_APP_URL, common);
   return {
     ownerSql,
     appSql,

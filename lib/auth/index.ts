@@ -48,4 +48,5 @@ export {
   SESSION_MAX_AGE_SECONDS,
   type TSessionUser,
 } from './session';
+export { createPlatformOperator, countPlatformOperators, type TOperatorOutcome } from './operators';
 export { createHandoffToken, verifyHandoffToken, handoffUrl, tenantUrl } from './handoff';

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 
 /**
@@ -70,4 +71,11 @@ export function resolveClientAddress(socketAddress: string | undefined, forwarde
     current = previous;
   }
   return current;
+}
+
+/** Sets our header on an incoming request (replacing any value the client sent), as scripts/serve.ts does for each. */
+export function stampClientAddress(request: IncomingMessage, trusted: BlockList): void {
+  const forwarded = request.headers['x-forwarded-for'];
+  const forwardedFor = Array.isArray(forwarded) ? forwarded.join(',') : forwarded;
+  request.headers[CLIENT_ADDRESS_HEADER] = resolveClientAddress(request.socket.remoteAddress, forwardedFor, trusted);
 }

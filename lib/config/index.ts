@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { appDatabaseUrlFor } from '@/db/app-role';
 import { parseTrustedProxies } from '@/lib/client-address';
 
 /**
@@ -22,6 +23,9 @@ const ZConfig = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string'),
+  // The login role request code connects as (RLS applies to it). Unset: the sitework_app role on DATABASE_URL's
+  // server and database, with a password derived from NEXTAUTH_SECRET that the migration step sets.
+  DATABASE_APP_URL: z.preprocess(blankAsUnset, z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string').optional()),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   S3_ENDPOINT: optionalHttpUrl,
   S3_REGION: z.string().default('us-east-1'),
@@ -73,7 +77,7 @@ const ZConfig = z.object({
   EMBEDDING_DIMENSION: z.coerce.number().int().min(16).max(4096).default(256),
 });
 
-export type TConfig = z.infer<typeof ZConfig> & { APP_URL: string };
+export type TConfig = z.infer<typeof ZConfig> & { APP_URL: string; DATABASE_APP_URL: string };
 
 export class ConfigError extends Error {
   constructor(issues: string[]) {
@@ -91,7 +95,11 @@ export function parseConfig(env: Record<string, string | undefined>): TConfig {
   }
   const config = result.data;
   const port = config.PORT === 80 ? '' : `:${config.PORT}`;
-  return { ...config, APP_URL: config.APP_URL ?? `http://${config.APP_DOMAIN}${port}` };
+  return {
+    ...config,
+    APP_URL: config.APP_URL ?? `http://${config.APP_DOMAIN}${port}`,
+    DATABASE_APP_URL: config.DATABASE_APP_URL ?? appDatabaseUrlFor(config.DATABASE_URL, config.NEXTAUTH_SECRET),
+  };
 }
 
 let cached: TConfig | undefined;

@@ -27,17 +27,24 @@ export function platformDb(): TDb {
 }
 
 /**
- * Refuses to serve tenant traffic through a role that row-level security would not restrict.
- * Called once at start-up.
+ * Refuses to serve tenant traffic through a role that row-level security would not restrict, or one that could
+ * become such a role: the session's login role itself (not a SET ROLE on top of a privileged login) must be
+ * neither superuser nor BYPASSRLS, and must not be a member of any role that is. Called once at start-up.
  */
 export async function assertAppRoleIsRestricted(): Promise<void> {
-  const rows = await appDb().execute<{ user: string; rolsuper: boolean; rolbypassrls: boolean }>(
-    sql`select current_user as "user", rolsuper, rolbypassrls from pg_roles where rolname = current_user`,
+  const rows = await appDb().execute<{ user: string; sessionUser: string; rolsuper: boolean; rolbypassrls: boolean; reachesPrivileged: boolean }>(
+    sql`select current_user as "user", session_user as "sessionUser", r.rolsuper, r.rolbypassrls,
+          exists (
+            select 1 from pg_roles p
+            where (p.rolsuper or p.rolbypassrls) and p.oid <> r.oid and pg_has_role(r.oid, p.oid, 'MEMBER')
+          ) as "reachesPrivileged"
+        from pg_roles r where r.rolname = session_user`,
   );
   const role = rows[0];
-  if (!role || role.rolsuper || role.rolbypassrls) {
+  if (!role || role.rolsuper || role.rolbypassrls || role.reachesPrivileged || role.user !== role.sessionUser) {
     throw new Error(
-      `Refusing to serve tenant traffic: database role ${role?.user ?? '(unknown)'} bypasses row-level security`,
+      `Refusing to serve tenant traffic: database login ${role?.sessionUser ?? '(unknown)'} can bypass row-level security ` +
+        '(request code must log in as sitework_app itself: see DATABASE_APP_URL)',
     );
   }
 }

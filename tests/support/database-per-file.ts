@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, inject } from 'vitest';
+import { TEST_NEXTAUTH_SECRET } from './secrets';
 
 /**
  * Runs before each test file: a fresh database cloned from the migrated template, and the environment the
@@ -18,7 +19,7 @@ url.pathname = `/${database}`;
 Object.assign(process.env, {
   DATABASE_URL: url.toString(),
   DATABASE_POOL_MAX: '6',
-  NEXTAUTH_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+  NEXTAUTH_SECRET: TEST_NEXTAUTH_SECRET,
   APP_DOMAIN: 'localhost',
   APP_URL: 'http://localhost:3000',
   S3_ENDPOINT: inject('s3Endpoint'),

@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../db/embedded';
 import { migrateDatabase } from '../../db/migrate';
 import { startEmbeddedS3 } from '../../scripts/embedded-s3';
+import { TEST_NEXTAUTH_SECRET } from './secrets';
 
 export const TEMPLATE_DATABASE = 'sitework_template';
 
@@ -38,7 +39,8 @@ export default async function setup(project: TestProject) {
   await admin.end();
   const templateUrl = new URL(adminUrl);
   templateUrl.pathname = `/${TEMPLATE_DATABASE}`;
-  await migrateDatabase(templateUrl.toString());
+  // The app role's login is cluster-wide: every test database (a clone) lets it in with this password.
+  await migrateDatabase(templateUrl.toString(), { appRoleSecret: TEST_NEXTAUTH_SECRET });
 
   const s3 = await startEmbeddedS3(path.join(scratch, 's3'), []);
   stops.push(() => s3.stop());
