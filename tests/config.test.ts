@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { appRolePasswordFor } from '@/db/app-role';
 import { ConfigError, parseConfig } from '@/lib/config';
 
 const SECRET = 'a-perfectly-long-secret-of-32-chars!';
@@ -22,6 +23,7 @@ describe('parseConfig', () => {
       PORT: 3000,
       APP_DOMAIN: 'localhost',
       APP_URL: 'http://localhost:3000',
+      DATABASE_APP_URL: `postgres://sitework_app:${appRolePasswordFor(SECRET)}@db.internal:5432/sitework`,
       DATABASE_POOL_MAX: 10,
       S3_ENDPOINT: undefined,
       S3_REGION: 'us-east-1',
@@ -37,6 +39,7 @@ describe('parseConfig', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
       OTEL_SERVICE_NAME: 'sitework',
       LOG_LEVEL: 'info',
+      TRUSTED_PROXIES: undefined,
       SIGNIN_MAX_ATTEMPTS: 5,
       SIGNIN_WINDOW_SECONDS: 900,
       BILLING_TAX_RATE_BPS: 1000,
@@ -91,6 +94,17 @@ describe('parseConfig', () => {
     const message = problemsOf({ ...minimal, [name]: value });
     expect(message).toMatch(/^Invalid configuration:/);
     expect(message).toMatch(new RegExp(`^  - ${name}: `, 'm'));
+  });
+
+  it('keeps a DATABASE_APP_URL that is given, and refuses one that is not a postgres URL', () => {
+    const given = 'postgres://app:pw@db.internal:5432/sitework';
+    expect(parseConfig({ ...minimal, DATABASE_APP_URL: given }).DATABASE_APP_URL).toBe(given);
+    expect(problemsOf({ ...minimal, DATABASE_APP_URL: 'mysql://x' })).toMatch(/^ {2}- DATABASE_APP_URL: /m);
+  });
+
+  it('names a TRUSTED_PROXIES entry that is not an address or range', () => {
+    expect(parseConfig({ ...minimal, TRUSTED_PROXIES: '10.0.0.0/8,::1' }).TRUSTED_PROXIES).toBe('10.0.0.0/8,::1');
+    expect(problemsOf({ ...minimal, TRUSTED_PROXIES: '10.0.0.0/8,lb.internal' })).toMatch(/TRUSTED_PROXIES: "lb.internal" is not an IP address/);
   });
 
   it('names a required variable that is missing', () => {
