@@ -5,8 +5,13 @@ import { ownerDb } from '@/db/client';
 import { usageDaily, usageEvents, usageHourly } from '@/db/schema/usage';
 import { seedDemoData } from '@/db/seed';
 import { tenants } from '@/db/schema/tenancy';
-import { bufferedUsageCount, flushUsage, meterApiCall, periodDays } from '@/lib/usage';
+import { recordStorageSnapshot } from '@/lib/billing';
+import { bufferedUsageCount, flushUsage, meterApiCall, periodDays, usageEventId } from '@/lib/usage';
+import { ensureBuckets } from '@/lib/storage';
 import { createTenant, withPlatform, withTenant } from '@/lib/tenancy';
+import * as fileRoute from '../app/api/v1/files/[id]/route';
+import * as completeRoute from '../app/api/v1/files/[id]/complete/route';
+import * as uploadsRoute from '../app/api/v1/files/uploads/route';
 import * as breakdownRoute from '../app/api/v1/usage/breakdown/route';
 import * as eventsRoute from '../app/api/v1/usage/events/route';
 import * as statsRoute from '../app/api/v1/usage/stats/route';
@@ -18,6 +23,7 @@ let acmeKey: string;
 let globexKey: string;
 
 beforeAll(async () => {
+  await ensureBuckets();
   await seedDemoData();
   demo = await demoUsers();
   acmeKey = await createKey('acme', 'owner', ['files:write', 'usage:read']);
@@ -324,5 +330,61 @@ describe('the api_call buffer', () => {
     await expect
       .poll(async () => (await rawEvents(demo.acme.id)).filter((e) => e.route === '/api/v1/threshold').length, { timeout: 5000 })
       .toBe(1000);
+  });
+});
+
+describe("reported ids and the server's own", () => {
+  const call = (handler: Parameters<typeof callRoute>[0], method: string, path: string, params: Record<string, string> = {}, body?: unknown) =>
+    callRoute(handler, { method, host: hostOf('acme'), apiKey: acmeKey, path, params, body });
+  const serverEvents = (id: string) =>
+    ownerDb()
+      .select({ source: usageEvents.source, type: usageEvents.eventType, quantity: usageEvents.quantity })
+      .from(usageEvents)
+      .where(and(eq(usageEvents.tenantId, demo.acme.id), eq(usageEvents.id, id)))
+      .orderBy(usageEvents.source);
+
+  it("never let a script's report of the id a file's upload or processing will be metered under stop it from being metered", async () => {
+    const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(4_000, 1)]);
+    const started = await call(uploadsRoute.POST, 'POST', '/api/v1/files/uploads', {}, { name: 'pre-empted.pdf', size: bytes.length });
+    expect(started.status, started.text).toBe(201);
+    const fileId: string = started.body.file.id;
+    // Anyone can derive these ids from the file id the upload answered with.
+    const uploadId = usageEventId('file_upload', fileId);
+    const processedId = usageEventId('file_processed', fileId);
+    const now = new Date().toISOString();
+    const reported = await report([
+      { id: uploadId, type: 'file_upload', quantity: 0, occurredAt: now },
+      { id: processedId, type: 'file_processed', quantity: 0, occurredAt: now },
+    ]);
+    expect(reported.body).toEqual({ accepted: 2, duplicates: 0 });
+    const uploadedBefore = await rollupTotals(usageDaily, demo.acme.id, 'file_upload');
+
+    await fetch(started.body.uploadUrl, { method: 'PUT', body: new Uint8Array(bytes), headers: started.body.uploadHeaders });
+    expect((await call(completeRoute.POST, 'POST', `/api/v1/files/${fileId}/complete`, { id: fileId })).status).toBe(200);
+    for (const status of ['processing', 'completed']) {
+      expect((await call(fileRoute.PATCH, 'PATCH', `/api/v1/files/${fileId}`, { id: fileId }, { status })).status).toBe(200);
+    }
+
+    expect(await serverEvents(uploadId)).toEqual([
+      { source: 'client', type: 'file_upload', quantity: 0 },
+      { source: 'server', type: 'file_upload', quantity: bytes.length },
+    ]);
+    expect(await serverEvents(processedId)).toEqual([
+      { source: 'client', type: 'file_processed', quantity: 0 },
+      { source: 'server', type: 'file_processed', quantity: 1 },
+    ]);
+    const uploadedAfter = await rollupTotals(usageDaily, demo.acme.id, 'file_upload');
+    expect(uploadedAfter).toEqual({ count: uploadedBefore.count + 1, quantity: uploadedBefore.quantity + bytes.length });
+    // A script's own ids stay idempotent among its reports.
+    expect((await report([{ id: uploadId, type: 'file_upload', quantity: 0, occurredAt: now }])).body).toEqual({ accepted: 0, duplicates: 1 });
+  });
+
+  it("never let a script's report of a future day's storage snapshot id stop that snapshot", async () => {
+    const tomorrow = new Date(Date.now() + DAY_MS).toISOString().slice(0, 10);
+    const snapshotId = usageEventId('storage_bytes', demo.acme.id, tomorrow);
+    expect((await report([{ id: snapshotId, type: 'storage_bytes', quantity: 0, occurredAt: new Date().toISOString() }])).body.accepted).toBe(1);
+    const snapshot = await withTenant(demo.acme.id, (tx) => recordStorageSnapshot(tx, demo.acme.id, tomorrow));
+    expect(snapshot.isNew).toBe(true);
+    expect((await serverEvents(snapshotId)).map((e) => e.source)).toEqual(['client', 'server']);
   });
 });

@@ -29,7 +29,14 @@ export const files = pgTable(
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
     sha256: text('sha256'),
     storageKey: text('storage_key').notNull(),
+    /**
+     * The S3 ETag of the hot object as recorded when it was stored (null: stored before ETags were kept). Every
+     * read for a download or an archive copy compares it, with the size, against what S3 holds.
+     */
+    etag: text('etag'),
     status: text('status').$type<TFileStatus>().notNull().default('uploaded'),
+    /** Why the server failed the file (its stored object no longer matched the upload); null otherwise. */
+    failureReason: text('failure_reason'),
     isTemporary: boolean('is_temporary').notNull().default(false),
     storageTier: text('storage_tier').$type<TStorageTier>().notNull().default('hot'),
     archiveKey: text('archive_key'),

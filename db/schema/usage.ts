@@ -2,6 +2,13 @@ import { sql } from 'drizzle-orm';
 import { bigint, check, date, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { tenants } from './tenancy';
 
+/**
+ * Who chose an event's id: the server (API calls, and ids derived from a file or a day, which anyone can compute)
+ * or a script reporting its own usage. Part of the key, so a reported id never collides with a server's.
+ */
+export const USAGE_EVENT_SOURCES = ['server', 'client'] as const;
+export type TUsageEventSource = (typeof USAGE_EVENT_SOURCES)[number];
+
 export const USAGE_EVENT_TYPES = ['api_call', 'file_upload', 'file_processed', 'storage_bytes', 'cost_estimate'] as const;
 export type TUsageEventType = (typeof USAGE_EVENT_TYPES)[number];
 
@@ -9,8 +16,8 @@ const eventTypeCheck = (column: unknown) =>
   sql`${column} in ('api_call', 'file_upload', 'file_processed', 'storage_bytes', 'cost_estimate')`;
 
 /**
- * Raw usage events, one row per event id. The key is (tenant_id, id) so an id reported by one tenant can
- * never make another tenant's event look like a duplicate. quantity: 1 per call or processed file, bytes for
+ * Raw usage events, one row per event id. The key is (tenant_id, source, id): an id reported by one tenant can
+ * never make another tenant's event look like a duplicate, nor an id a script reports a server event. quantity: 1 per call or processed file, bytes for
  * uploads and storage snapshots. Rows older than USAGE_RAW_RETENTION_DAYS are pruned nightly (lib/usage/retention.ts); the rollups keep the totals.
  */
 export const usageEvents = pgTable(
@@ -20,6 +27,7 @@ export const usageEvents = pgTable(
     tenantId: uuid('tenant_id')
       .notNull()
       .references(() => tenants.id, { onDelete: 'cascade' }),
+    source: text('source').$type<TUsageEventSource>().notNull().default('server'),
     eventType: text('event_type').$type<TUsageEventType>().notNull(),
     quantity: bigint('quantity', { mode: 'number' }).notNull(),
     /** api_call only: the route template (e.g. /api/v1/files/{id}), method and response status. */
@@ -31,9 +39,10 @@ export const usageEvents = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    primaryKey({ name: 'usage_events_pkey', columns: [t.tenantId, t.id] }),
+    primaryKey({ name: 'usage_events_pkey', columns: [t.tenantId, t.source, t.id] }),
     index('usage_events_tenant_occurred_idx').on(t.tenantId, t.occurredAt.desc()),
     check('usage_events_type_check', eventTypeCheck(t.eventType)),
+    check('usage_events_source_check', sql`${t.source} in ('server', 'client')`),
     check('usage_events_quantity_check', sql`${t.quantity} >= 0`),
   ],
 );

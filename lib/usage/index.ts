@@ -1,4 +1,4 @@
-export { recordUsageEvents, usageEventId, type TUsageEvent } from './record';
+export { recordUsageEvents, recordReportedUsageEvents, usageEventId, type TUsageEvent } from './record';
 export { meterApiCall, meterUsageEvent, flushUsage, startUsageFlusher, bufferedUsageCount, type TApiCall, type TFlushResult } from './meter';
 export {
   getUsageStats,

@@ -2,7 +2,7 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { TTx } from '@/db/client';
-import type { TUsageEventType } from '@/db/schema/usage';
+import type { TUsageEventSource, TUsageEventType } from '@/db/schema/usage';
 
 export interface TUsageEvent {
   /** The event id: ingesting the same id twice (for a tenant) counts once. */
@@ -20,9 +20,26 @@ export interface TUsageEvent {
  * Stores a tenant's events and adds them to the hourly and daily rollups, in one statement: only the rows
  * the INSERT actually wrote (not the duplicates ON CONFLICT skipped) reach the rollups, so a repeated id
  * counts once everywhere. Runs in the caller's withTenant transaction (RLS checks every row). Returns how
- * many events were new.
+ * many events were new. Ids are unique per tenant and source: the server's own events here.
  */
-export async function recordUsageEvents(tx: TTx, tenantId: string, events: readonly TUsageEvent[]): Promise<{ accepted: number }> {
+export function recordUsageEvents(tx: TTx, tenantId: string, events: readonly TUsageEvent[]): Promise<{ accepted: number }> {
+  return insertUsageEvents(tx, tenantId, events, 'server');
+}
+
+/**
+ * Stores events a script reported (POST /api/v1/usage/events). Their ids live apart from the server's, so an id
+ * a script chooses, even one derived from a file like the server's own, can only ever duplicate its own reports.
+ */
+export function recordReportedUsageEvents(tx: TTx, tenantId: string, events: readonly TUsageEvent[]): Promise<{ accepted: number }> {
+  return insertUsageEvents(tx, tenantId, events, 'client');
+}
+
+async function insertUsageEvents(
+  tx: TTx,
+  tenantId: string,
+  events: readonly TUsageEvent[],
+  source: TUsageEventSource,
+): Promise<{ accepted: number }> {
   if (events.length === 0) return { accepted: 0 };
   const rows = events.map((e) => ({
     id: e.id,
@@ -36,11 +53,11 @@ export async function recordUsageEvents(tx: TTx, tenantId: string, events: reado
   }));
   const [result] = await tx.execute<{ accepted: number }>(sql`
     WITH inserted AS (
-      INSERT INTO usage_events (id, tenant_id, event_type, quantity, route, method, status, metadata, occurred_at)
-      SELECT r.id, ${tenantId}::uuid, r.event_type, r.quantity, r.route, r.method, r.status, r.metadata, r.occurred_at
+      INSERT INTO usage_events (id, tenant_id, source, event_type, quantity, route, method, status, metadata, occurred_at)
+      SELECT r.id, ${tenantId}::uuid, ${source}, r.event_type, r.quantity, r.route, r.method, r.status, r.metadata, r.occurred_at
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
         AS r(id uuid, event_type text, quantity bigint, route text, method text, status int, metadata jsonb, occurred_at timestamptz)
-      ON CONFLICT (tenant_id, id) DO NOTHING
+      ON CONFLICT (tenant_id, source, id) DO NOTHING
       RETURNING event_type, quantity, occurred_at,
         CASE WHEN event_type = 'api_call' THEN coalesce(method, '') || ' ' || coalesce(route, '') ELSE '' END AS route_label
     ),
