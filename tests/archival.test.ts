@@ -1,4 +1,4 @@
-import { CopyObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -224,6 +224,58 @@ describe('a crash in the middle of archiving', () => {
     await ownerDb().execute(sql`update files set sha256 = ${file.sha256} where id = ${file.id}`);
     expect(await startArchivalRun('manual')).toMatchObject({ status: 'succeeded', filesArchived: 1 });
     await expectArchived(file, 'GLACIER');
+  });
+});
+
+describe('a hot object that changed after it was stored', () => {
+  it('is not archived: the file is marked failed and audited, the run reports it, and later runs leave it alone', async () => {
+    const file = await createAgedFile(demo.acme.id, { ageDays: 400, status: 'completed', bytes: Buffer.from('%PDF-') });
+    const { ETag } = await s3().send(new HeadObjectCommand({ Bucket: bucketNames().files, Key: file.storageKey }));
+    await ownerDb().update(files).set({ etag: ETag }).where(eq(files.id, file.id));
+    // Someone with write access to the bucket (or a presigned URL of old) replaces the 5 bytes.
+    const replacement = Buffer.concat([Buffer.from('%PDF-'), Buffer.alloc(100_000, 7)]);
+    await s3().send(new PutObjectCommand({ Bucket: bucketNames().files, Key: file.storageKey, Body: replacement }));
+    const copies = countCopies();
+
+    const run = await startArchivalRun('manual');
+    expect(run).toMatchObject({
+      status: 'failed',
+      filesFailed: 1,
+      filesArchived: 0,
+      error: expect.stringMatching(/the stored object no longer matches the file \(the stored object has 100005 bytes, the file 5\): marked failed, not archived/),
+    });
+    expect(copies.size).toBe(0);
+    expect(await fileRecord(file.id)).toMatchObject({
+      status: 'failed',
+      failureReason: 'Integrity check failed: the stored object has 100005 bytes, the file 5',
+      storageTier: 'hot',
+      archivalStep: null,
+      sizeBytes: 5,
+    });
+    expect(await objectHead(bucketNames().archive, archiveKeyOf(file))).toBeNull();
+    const events = await ownerDb().execute<{ event_type: string; metadata: { reader: string } }>(
+      sql`select event_type, metadata from audit_logs where tenant_id = ${file.tenantId} and action = 'file.integrity_mismatch' and target_id = ${file.id}`,
+    );
+    expect(events.map((e) => [e.event_type, e.metadata.reader])).toEqual([['security_event', 'archival']]);
+
+    // Failed files older than 90 days have a policy of their own; this one stays out of it.
+    expect(await startArchivalRun('manual')).toMatchObject({ status: 'succeeded', filesConsidered: 0 });
+    expect((await fileRecord(file.id))!.archivalRunId).toBe(run.id);
+  });
+
+  it('is not copied again after a crash: the copy the crashed run left is removed and the file marked failed', async () => {
+    const file = await createAgedFile(demo.acme.id, { ageDays: 710, status: 'completed', sizeBytes: 6_000 });
+    const { ETag } = await s3().send(new HeadObjectCommand({ Bucket: bucketNames().files, Key: file.storageKey }));
+    await ownerDb().update(files).set({ etag: ETag }).where(eq(files.id, file.id));
+    await expect(startArchivalRun('manual', { failAfter: 'copy', concurrency: 1 })).rejects.toBeInstanceOf(SimulatedArchivalCrash);
+    // The copy is damaged, and the hot object replaced by other bytes of the same size.
+    await s3().send(new PutObjectCommand({ Bucket: bucketNames().archive, Key: archiveKeyOf(file), Body: Buffer.alloc(6_000, 1) }));
+    await s3().send(new PutObjectCommand({ Bucket: bucketNames().files, Key: file.storageKey, Body: Buffer.alloc(6_000, 2) }));
+
+    const run = await startArchivalRun('manual');
+    expect(run).toMatchObject({ status: 'failed', filesFailed: 1, filesArchived: 0, error: expect.stringMatching(/ETag .* differs .*marked failed, not archived/) });
+    expect(await fileRecord(file.id)).toMatchObject({ status: 'failed', storageTier: 'hot', archivalStep: null });
+    expect(await objectHead(bucketNames().archive, archiveKeyOf(file))).toBeNull();
   });
 });
 

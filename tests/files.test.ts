@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ownerDb } from '@/db/client';
 import { files, storageDeletions } from '@/db/schema/files';
 import { processStorageDeletions, reserveUploadCleanup } from '@/lib/files';
@@ -47,6 +47,26 @@ const upload = (t: TFilesTenant, filename: string, body: Buffer | ReadableStream
 
 const get = (t: TFilesTenant, handler: typeof fileRoute.GET, path: string, params: Record<string, string> = {}) =>
   callRoute(handler, { host: t.host, apiKey: t.apiKey, path, params });
+
+const start = (t: TFilesTenant, body: unknown) =>
+  callRoute(uploadsRoute.POST, { method: 'POST', host: t.host, apiKey: t.apiKey, path: '/api/v1/files/uploads', body });
+const complete = (t: TFilesTenant, id: string) =>
+  callRoute(completeRoute.POST, { method: 'POST', host: t.host, apiKey: t.apiKey, path: `/api/v1/files/${id}/complete`, params: { id } });
+const download = (t: TFilesTenant, id: string) => get(t, downloadRoute.GET, `/api/v1/files/${id}/download`, { id });
+
+/** Size and ETag of a hot object as S3 reports them, or null. */
+async function headOf(key: string): Promise<{ sizeBytes: number; etag: string | undefined } | null> {
+  try {
+    const head = await s3().send(new HeadObjectCommand({ Bucket: bucketNames().files, Key: key }));
+    return { sizeBytes: Number(head.ContentLength), etag: head.ETag };
+  } catch {
+    return null;
+  }
+}
+
+/** What someone holding write access to the bucket (or an old upload URL, before staging) could do. */
+const overwrite = (key: string, body: Buffer) =>
+  s3().send(new PutObjectCommand({ Bucket: bucketNames().files, Key: key, Body: body, ContentType: 'application/pdf' }));
 
 async function fetchBytes(url: string): Promise<{ status: number; bytes: Buffer; disposition: string | null }> {
   const response = await fetch(url);
@@ -309,10 +329,6 @@ describe('refusals leave no object and no row', () => {
 });
 
 describe('presigned upload', () => {
-  const start = (t: TFilesTenant, body: unknown) =>
-    callRoute(uploadsRoute.POST, { method: 'POST', host: t.host, apiKey: t.apiKey, path: '/api/v1/files/uploads', body });
-  const complete = (t: TFilesTenant, id: string) =>
-    callRoute(completeRoute.POST, { method: 'POST', host: t.host, apiKey: t.apiKey, path: `/api/v1/files/${id}/complete`, params: { id } });
 
   it('reserves the bytes, accepts a PUT to the URL and completes with the checksum', async () => {
     const t = await filesTenant();
@@ -350,6 +366,86 @@ describe('presigned upload', () => {
     await fetch(wrongType.body.uploadUrl, { method: 'PUT', body: new Uint8Array(Buffer.alloc(1000, 'z')) });
     expectError(await complete(t, wrongType.body.file.id), 415, 'unsupported_media_type', /%PDF-/);
     await expectNothingStored(t);
+  });
+
+  it('signs the declared length and SHA-256 into the PUT URL (no checksum of an empty body) and says which headers to send', async () => {
+    const t = await filesTenant();
+    const bytes = pdfBytes(3_000);
+    const started = await start(t, { name: 'bound.pdf', size: bytes.length, sha256: sha256Of(bytes).toUpperCase() });
+    expect(started.status, started.text).toBe(201);
+    const checksum = Buffer.from(sha256Of(bytes), 'hex').toString('base64');
+    expect(started.body.uploadHeaders).toEqual({ 'content-length': String(bytes.length), 'x-amz-checksum-sha256': checksum });
+    const url = new URL(started.body.uploadUrl);
+    expect(url.searchParams.get('X-Amz-SignedHeaders')!.split(';')).toEqual(['content-length', 'host', 'x-amz-checksum-sha256']);
+    expect([...url.searchParams.keys()].filter((name) => /checksum/i.test(name))).toEqual([]);
+    expect(Number(url.searchParams.get('X-Amz-Expires'))).toBe(300);
+    expect(url.pathname).toContain(`/tenants/${t.id}/uploads/${started.body.file.id}`);
+
+    const put = await fetch(started.body.uploadUrl, { method: 'PUT', body: new Uint8Array(bytes), headers: started.body.uploadHeaders });
+    expect(put.status).toBe(200);
+    const done = await complete(t, started.body.file.id);
+    expect(done.status, done.text).toBe(200);
+    expect(done.body.file).toMatchObject({ status: 'uploaded', sha256: sha256Of(bytes), sizeBytes: bytes.length });
+    const row = await fileRow(started.body.file.id);
+    expect(row!.etag).toBe((await headOf(row!.storageKey))!.etag);
+    // The staged PUT is gone once its bytes are the file's; only the file's own object is left.
+    expect(await storedKeys(t.id)).toEqual([row!.storageKey]);
+  });
+
+  it('signs only the length when no SHA-256 is declared', async () => {
+    const t = await filesTenant();
+    const started = await start(t, { name: 'length-only.pdf', size: 1_000 });
+    const url = new URL(started.body.uploadUrl);
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
+    expect([...url.searchParams.keys()].filter((name) => /checksum/i.test(name))).toEqual([]);
+    expect(started.body.uploadHeaders).toEqual({ 'content-length': '1000' });
+  });
+
+  it('refuses bytes other than the declared SHA-256 with 422 and keeps nothing (the embedded S3 does not check it)', async () => {
+    const t = await filesTenant();
+    const declared = pdfBytes(2_000);
+    const started = await start(t, { name: 'swapped.pdf', size: declared.length, sha256: sha256Of(declared) });
+    const other = pdfBytes(2_000);
+    const put = await fetch(started.body.uploadUrl, { method: 'PUT', body: new Uint8Array(other), headers: started.body.uploadHeaders });
+    expect(put.status).toBe(200);
+    expectError(await complete(t, started.body.file.id), 422, 'unprocessable', new RegExp(`SHA-256 ${sha256Of(other)}, not the ${sha256Of(declared)} declared`));
+    await expectNothingStored(t);
+  });
+
+  it('refuses a declared SHA-256 that is not 64 hex characters, and a presigned upload over 5 GiB (one PUT), with a 4xx', async () => {
+    const t = await filesTenant();
+    expectError(await start(t, { name: 'x.pdf', size: 10, sha256: 'abc' }), 400, 'validation_failed', /sha256/);
+    await setLimits(t.id, { maxFileSizeBytes: 10 * 1024 ** 3, storageQuotaBytes: 20 * 1024 ** 3 });
+    expectError(await start(t, { name: 'huge.pdf', size: 5 * 1024 ** 3 + 1 }), 413, 'payload_too_large', /one PUT, which S3 limits to 5 GiB.*POST \/api\/v1\/files/);
+    await expectNothingStored(t);
+  });
+
+  it('keeps a completed file as it was when its old URL is used again: the PUT lands in staging, which is deleted', async () => {
+    const t = await filesTenant();
+    const bytes = pdfBytes(5);
+    const started = await start(t, { name: 'tiny.pdf', size: 5 });
+    await fetch(started.body.uploadUrl, { method: 'PUT', body: new Uint8Array(bytes) });
+    const { id } = (await complete(t, started.body.file.id)).body.file;
+    const before = await fileRow(id);
+
+    // The same URL again, with far more bytes (an endpoint that checks the signed length would refuse this).
+    const again = await fetch(started.body.uploadUrl, { method: 'PUT', body: new Uint8Array(pdfBytes(200_000)) });
+    expect(again.status).toBe(200);
+
+    expect(await fileRow(id)).toEqual(before);
+    expect(await headOf(before!.storageKey)).toMatchObject({ sizeBytes: 5, etag: before!.etag });
+    const link = await get(t, downloadRoute.GET, `/api/v1/files/${id}/download`, { id });
+    expect(link.status, link.text).toBe(200);
+    expect((await fetchBytes(link.body.url)).bytes).toEqual(bytes);
+    expect((await fileRow(id))!.status).toBe('uploaded');
+
+    // Booked for deletion a day ahead when the upload ended, so a PUT while the URL lives is removed too.
+    const stagingKey = `tenants/${t.id}/uploads/${id}`;
+    const [booked] = await ownerDb().select().from(storageDeletions).where(eq(storageDeletions.objectKey, stagingKey));
+    expect(booked.notBefore.getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
+    await ownerDb().update(storageDeletions).set({ notBefore: new Date(0) }).where(eq(storageDeletions.objectKey, stagingKey));
+    await processStorageDeletions();
+    expect(await storedKeys(t.id)).toEqual([before!.storageKey]);
   });
 
   it('lets the sweep give up uploads never completed within a day', async () => {
@@ -508,5 +604,84 @@ describe('archived files', () => {
     expectError(result, 409, 'conflict', new RegExp(`is archived.*POST /api/v1/files/${id}/restore \\{"days": n\\}`));
     const usage = await get(t, usageRoute.GET, '/api/v1/files/usage');
     expect(usage.body.usage).toMatchObject({ hotBytes: 0, archivedBytes: 2048, totalBytes: 2048 });
+  });
+});
+
+describe('a stored object that changed after it was stored', () => {
+  const integrityEvents = (tenantId: string, fileId: string) =>
+    ownerDb().execute<{ event_type: string; outcome: string; actor_type: string; request_id: string | null; metadata: Record<string, unknown> }>(sql`
+      select event_type, outcome, actor_type, request_id, metadata from audit_logs
+      where tenant_id = ${tenantId} and action = 'file.integrity_mismatch' and target_id = ${fileId}`);
+
+  it('fails a 5-byte presigned upload overwritten in S3 after completion: the download answers 409, once audited', async () => {
+    const t = await filesTenant();
+    const started = await start(t, { name: 'five.pdf', size: 5 });
+    await fetch(started.body.uploadUrl, { method: 'PUT', body: new Uint8Array(pdfBytes(5)) });
+    const { id } = (await complete(t, started.body.file.id)).body.file;
+    const row = await fileRow(id);
+    await overwrite(row!.storageKey, pdfBytes(300_000));
+
+    const refused = await download(t, id);
+    expectError(refused, 409, 'conflict', /no longer matches what was uploaded \(the stored object has 300000 bytes, the file 5\).*marked failed/);
+    const after = await fileRow(id);
+    expect(after).toMatchObject({ status: 'failed', sizeBytes: 5, sha256: row!.sha256, etag: row!.etag });
+    expect(after!.failureReason).toMatch(/^Integrity check failed: the stored object has 300000 bytes, the file 5$/);
+    expect((await get(t, fileRoute.GET, `/api/v1/files/${id}`, { id })).body.file).toMatchObject({ status: 'failed', failureReason: after!.failureReason });
+    const events = await integrityEvents(t.id, id);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      event_type: 'security_event',
+      outcome: 'failure',
+      actor_type: 'system',
+      request_id: refused.headers.get('x-request-id'),
+      metadata: { reader: 'download', recorded: { sizeBytes: 5, etag: row!.etag }, found: { sizeBytes: 300_000 } },
+    });
+
+    // Failed for good: later downloads answer the same without asking S3 again, and processing cannot resume.
+    expectError(await download(t, id), 409, 'conflict', /Integrity check failed/);
+    expect(await integrityEvents(t.id, id)).toHaveLength(1);
+    const patch = await callRoute(fileRoute.PATCH, { method: 'PATCH', host: t.host, apiKey: t.apiKey, path: `/api/v1/files/${id}`, params: { id }, body: { status: 'processing' } });
+    expectError(patch, 409, 'conflict', /failed for good/);
+  });
+
+  it('catches an overwrite of the same size by its ETag', async () => {
+    const t = await filesTenant();
+    const { id } = (await upload(t, 'same-size.pdf', pdfBytes(2048))).body.file;
+    const row = await fileRow(id);
+    expect(row!.etag).toBe((await headOf(row!.storageKey))!.etag);
+    await overwrite(row!.storageKey, pdfBytes(2048));
+    expectError(await download(t, id), 409, 'conflict', /ETag .* differs from .* recorded when it was stored/);
+    expect((await fileRow(id))!.status).toBe('failed');
+  });
+
+  it('records the ETag of a file stored before ETags were kept on its first download, and checks it from then on', async () => {
+    const t = await filesTenant();
+    const { id } = (await upload(t, 'legacy.pdf', pdfBytes(2048))).body.file;
+    const { storageKey, etag } = (await fileRow(id))!;
+    await ownerDb().update(files).set({ etag: null }).where(eq(files.id, id));
+    expect((await download(t, id)).status).toBe(200);
+    expect((await fileRow(id))!.etag).toBe(etag);
+    await overwrite(storageKey, pdfBytes(2048));
+    expectError(await download(t, id), 409, 'conflict', /ETag/);
+  });
+
+  it('accepts a restored copy with a new ETag when its bytes still hash to the file, and records the new ETag', async () => {
+    const t = await filesTenant();
+    const { id } = (await upload(t, 'restored.pdf', pdfBytes(2048))).body.file;
+    const { etag } = (await fileRow(id))!;
+    // A copy back from the archive can get another ETag on S3 (e.g. when the original was a multipart upload).
+    await ownerDb().update(files).set({ storageTier: 'restored', etag: '"from-before-the-archive"' }).where(eq(files.id, id));
+    expect((await download(t, id)).status).toBe(200);
+    expect(await fileRow(id)).toMatchObject({ status: 'uploaded', etag });
+  });
+
+  it('fails a restored copy whose bytes no longer hash to the file', async () => {
+    const t = await filesTenant();
+    const { id } = (await upload(t, 'restored-bad.pdf', pdfBytes(2048))).body.file;
+    const { storageKey } = (await fileRow(id))!;
+    await ownerDb().update(files).set({ storageTier: 'restored' }).where(eq(files.id, id));
+    await overwrite(storageKey, pdfBytes(2048));
+    expectError(await download(t, id), 409, 'conflict', /SHA-256 .* differs from the file's/);
+    expect((await fileRow(id))!.status).toBe('failed');
   });
 });

@@ -76,7 +76,10 @@ export async function startRunRow(runId: string, trigger: TArchivalTrigger, isQu
   return rows.length > 0;
 }
 
-/** Ends a run that went through all its files: failed when any file failed (the next run retries those). */
+/**
+ * Ends a run that went through all its files: failed when any file failed (the next run retries those, except
+ * files marked failed because their stored object no longer matched).
+ */
 export async function finishRun(runId: string, firstError: string | null): Promise<void> {
   const [counts] = await platformDb().select({ failed: archivalRuns.filesFailed }).from(archivalRuns).where(eq(archivalRuns.id, runId));
   const failedCount = counts?.failed ?? 0;
@@ -85,7 +88,7 @@ export async function finishRun(runId: string, firstError: string | null): Promi
     .set({
       status: failedCount > 0 ? 'failed' : 'succeeded',
       finishedAt: new Date(),
-      error: failedCount > 0 ? `${failedCount} file(s) failed and will be retried; first: ${firstError}` : null,
+      error: failedCount > 0 ? `${failedCount} file(s) failed; first: ${firstError}` : null,
     })
     .where(eq(archivalRuns.id, runId));
 }
@@ -110,6 +113,7 @@ export type TClaimedFile = {
   sizeBytes: number;
   sha256: string | null;
   storageKey: string;
+  etag: string | null;
   status: TFileStatus;
   isTemporary: boolean;
   storageTier: TStorageTier;
@@ -119,7 +123,7 @@ export type TClaimedFile = {
 };
 
 const claimedColumns = sql`f.id, f.tenant_id as "tenantId", f.filename, f.size_bytes::float8 as "sizeBytes", f.sha256,
-  f.storage_key as "storageKey", f.status, f.is_temporary as "isTemporary", f.storage_tier as "storageTier",
+  f.storage_key as "storageKey", f.etag, f.status, f.is_temporary as "isTemporary", f.storage_tier as "storageTier",
   f.archival_step as "archivalStep", f.archive_key as "archiveKey", f.archive_storage_class as "archiveStorageClass"`;
 
 // Free to claim: no run has it, or the run that had it is over (finished, failed, or reaped after a crash).
@@ -144,7 +148,8 @@ export async function claimFiles(runId: string, limit: number): Promise<TClaimed
     await take(sql`f.archival_step is not null`, sql`f.updated_at`);
     await take(sql`f.archival_step is null and f.storage_tier = 'restored' and f.restore_expires_at <= now()`, sql`f.restore_expires_at`);
     await take(
-      sql`f.archival_step is null and f.storage_tier = 'hot' and f.status <> 'uploading' and exists (
+      // A file failed for an object that no longer matched stays where it is, for its owner to delete.
+      sql`f.archival_step is null and f.storage_tier = 'hot' and f.status <> 'uploading' and f.failure_reason is null and exists (
         select 1 from archival_policies p
         where p.is_enabled and f.created_at <= now() - make_interval(days => p.min_age_days)
           and ((p.applies_to = 'temporary' and f.is_temporary) or (p.applies_to in ('completed', 'failed') and p.applies_to = f.status)))`,
@@ -182,6 +187,14 @@ export async function recordStep(runId: string, fileId: string, step: TArchivalS
     .where(and(eq(files.id, fileId), eq(files.archivalRunId, runId)))
     .returning({ id: files.id });
   return rows.length > 0;
+}
+
+/** Takes a file out of its half-done archival (its copy was abandoned): the next step is a fresh start. */
+export async function clearStep(runId: string, fileId: string): Promise<void> {
+  await platformDb()
+    .update(files)
+    .set({ archivalStep: null, updatedAt: new Date() })
+    .where(and(eq(files.id, fileId), eq(files.archivalRunId, runId)));
 }
 
 /**

@@ -14,11 +14,13 @@ import {
   sha256OfHotObject,
   type TArchiveStorageClass,
 } from '@/lib/storage';
+import { verifyHotObject } from '@/lib/files';
 import { logger, observeArchivedFile } from '@/lib/telemetry';
 import { withPlatform } from '@/lib/tenancy';
 import { listArchivalPolicies, policyForFile, type TArchivalPolicy } from './policies';
 import {
   claimFiles,
+  clearStep,
   countFileFailure,
   failRun,
   finishHotCopyDeletion,
@@ -100,6 +102,21 @@ async function archiveClaimedFile(
   const archiveKey = file.archiveKey ?? archiveKeyFor(file.tenantId, file.id, file.filename);
   const storageClass = (file.archiveStorageClass ?? policyForFile(policies, file)?.storageClass ?? 'GLACIER') as TArchiveStorageClass;
   let step = file.archivalStep;
+  /**
+   * Every copy from the hot bucket first checks the hot object against the row: a changed one is not archived
+   * (the file is marked failed and audited), and a copy this pipeline left of it is removed.
+   */
+  const copyFromHot = async (): Promise<boolean> => {
+    const check = await verifyHotObject(withPlatform, file, 'archival');
+    if (check.ok) {
+      await copyHotObjectToArchive({ hotKey: file.storageKey, archiveKey, sizeBytes: file.sizeBytes, storageClass });
+      return true;
+    }
+    if (!file.archiveKey) await deleteArchivedObject(archiveKey).catch(() => {});
+    if (!check.isMarked) return false;
+    await clearStep(runId, file.id);
+    throw new ArchivalFileError(`the stored object no longer matches the file (${check.reason}): marked failed, not archived`);
+  };
 
   // A restored file whose days are over: the archive copy is still there, so only the hot copy goes.
   const isReArchive = file.storageTier === 'restored' && step === null;
@@ -109,7 +126,7 @@ async function archiveClaimedFile(
   }
 
   if (step === null) {
-    await copyHotObjectToArchive({ hotKey: file.storageKey, archiveKey, sizeBytes: file.sizeBytes, storageClass });
+    if (!(await copyFromHot())) return abandon(file, null);
     if (!(await recordStep(runId, file.id, 'copied'))) return abandon(file, archiveKey);
     step = 'copied';
     crashAfter('copy');
@@ -120,7 +137,7 @@ async function archiveClaimedFile(
     let problem = await checkArchiveCopy(file, archiveKey, storageClass, sha256);
     if (problem && file.archivalStep === 'copied') {
       // A copy left by a crashed run may be partial or stale: copy again, once.
-      await copyHotObjectToArchive({ hotKey: file.storageKey, archiveKey, sizeBytes: file.sizeBytes, storageClass });
+      if (!(await copyFromHot())) return abandon(file, null);
       problem = await checkArchiveCopy(file, archiveKey, storageClass, sha256);
     }
     if (problem) throw new ArchivalFileError(`verification failed: ${problem}`);

@@ -35,6 +35,8 @@ const ZConfig = z.object({
   S3_ARCHIVE_BUCKET: z.string().min(3).default('sitework-archive'),
   // auto: Glacier restore on AWS (no S3_ENDPOINT), immediate copy-back on S3-compatible endpoints.
   S3_ARCHIVE_RESTORE_MODE: z.enum(['auto', 'glacier', 'copy']).default('auto'),
+  // How long a presigned upload URL accepts a PUT; S3 checks the expiry when a transfer starts.
+  S3_UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(300),
   ARCHIVAL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)'),
   SMTP_URL: optionalUrl(/^smtps?$/),

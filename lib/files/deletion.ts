@@ -1,10 +1,12 @@
 import 'server-only';
+import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { TTx } from '@/db/client';
 import { files, storageDeletions } from '@/db/schema/files';
 import { bucketNames, deleteObject } from '@/lib/storage';
 import { logger } from '@/lib/telemetry';
 import { withPlatform } from '@/lib/tenancy';
+import { stagingKeyOf } from './validation';
 
 /**
  * Failed deletions are retried with exponential backoff (the n-th retry once the row is 2^n - 1 seconds old,
@@ -109,15 +111,34 @@ export async function cancelUploadCleanup(reservationId: string): Promise<void> 
   );
 }
 
-/** Stale `uploading` rows: removed, their (possible) objects queued for deletion. */
+/**
+ * A presigned upload's staging key, booked for deletion a day ahead in the transaction (request code's) that
+ * ends the upload: its URL may still be used until it expires, and whatever it writes there is removed then.
+ */
+export async function bookStagingCleanup(tx: TTx, stagingKey: string): Promise<void> {
+  await tx.insert(storageDeletions).values({
+    id: randomUUID(),
+    tenantId: sql`current_setting('app.tenant_id')::uuid`,
+    bucket: bucketNames().files,
+    objectKey: stagingKey,
+    notBefore: sql`now() + make_interval(hours => ${STALE_UPLOAD_HOURS})`,
+  });
+}
+
+/** Stale `uploading` rows: removed, their (possible) objects, staged and final, queued for deletion. */
 async function dropStaleUploads(tx: TTx): Promise<number> {
   const stale = await tx
     .delete(files)
     .where(and(eq(files.status, 'uploading'), lt(files.createdAt, sql`now() - make_interval(hours => ${STALE_UPLOAD_HOURS})`)))
-    .returning({ tenantId: files.tenantId, storageKey: files.storageKey });
+    .returning({ id: files.id, tenantId: files.tenantId, storageKey: files.storageKey });
   if (stale.length > 0) {
     const bucket = bucketNames().files;
-    await tx.insert(storageDeletions).values(stale.map((s) => ({ tenantId: s.tenantId, bucket, objectKey: s.storageKey })));
+    await tx.insert(storageDeletions).values(
+      stale.flatMap((s) => [
+        { tenantId: s.tenantId, bucket, objectKey: s.storageKey },
+        { tenantId: s.tenantId, bucket, objectKey: stagingKeyOf(s.tenantId, s.id) },
+      ]),
+    );
   }
   return stale.length;
 }

@@ -6,8 +6,11 @@ import { files, storageDeletions, type TFileStatus } from '@/db/schema/files';
 import { AppError } from '@/lib/app-error';
 import { bucketNames, presignDownload, type TPresignedUrl } from '@/lib/storage';
 import { recordUsageEvents, usageEventId } from '@/lib/usage';
+import type { TAuditOrigin } from '@/lib/audit';
 import { fileColumns, notFound, selectFile, selectFiles, type TFile, type TListFilesQuery } from './repo';
 import { finishStorageDeletionsSoon } from './deletion';
+import { verifyHotObject } from './integrity';
+import type { TInTenant } from './upload';
 
 export async function listFiles(tx: TTx, query: TListFilesQuery): Promise<{ items: TFile[]; hasMore: boolean }> {
   const rows = await selectFiles(tx, query);
@@ -17,15 +20,23 @@ export async function listFiles(tx: TTx, query: TListFilesQuery): Promise<{ item
 export async function getFile(tx: TTx, fileId: string): Promise<TFile> {
   const row = await selectFile(tx, fileId);
   if (!row) throw notFound();
-  const { storageKey: _key, archiveKey: _archive, ...file } = row;
+  const { tenantId: _tenant, storageKey: _key, etag: _etag, archiveKey: _archive, ...file } = row;
   return file;
 }
 
-/** A short-lived download URL; archived files must be restored first (409 says how). */
-export async function getDownloadUrl(tx: TTx, fileId: string): Promise<TPresignedUrl> {
-  const row = await selectFile(tx, fileId);
+const integrityFailure = (reason: string) =>
+  new AppError('conflict', `This file cannot be downloaded: ${reason}. Delete it and upload it again`, { status: 'failed', reason });
+
+/**
+ * A short-lived download URL; archived files must be restored first (409 says how). The stored object is
+ * checked first (size and ETag, against the row): one that changed since it was stored fails the file and
+ * answers 409. No transaction is held while S3 answers.
+ */
+export async function getDownloadUrl(inTenant: TInTenant, fileId: string, origin: TAuditOrigin = {}): Promise<TPresignedUrl> {
+  const row = await inTenant((tx) => selectFile(tx, fileId));
   if (!row) throw notFound();
   if (row.status === 'uploading') throw new AppError('conflict', 'This file is still being uploaded');
+  if (row.failureReason) throw integrityFailure(row.failureReason);
   if (row.storageTier === 'archived' || row.storageTier === 'restoring') {
     const state = row.storageTier === 'restoring' ? 'is being restored from the archive' : 'is archived';
     throw new AppError(
@@ -34,6 +45,11 @@ export async function getDownloadUrl(tx: TTx, fileId: string): Promise<TPresigne
         `POST /api/v1/files/${fileId}/restore {"days": n} (or use Restore on the Files page)`,
       { storageTier: row.storageTier, restore: { method: 'POST', path: `/api/v1/files/${fileId}/restore`, body: { days: 7 } } },
     );
+  }
+  const check = await verifyHotObject(inTenant, row, 'download', origin);
+  if (!check.ok) {
+    if (!check.isMarked) throw new AppError('conflict', 'The file changed while its download was being prepared; try again');
+    throw integrityFailure(`its stored object no longer matches what was uploaded (${check.reason}), so it was marked failed`);
   }
   return presignDownload(row.storageKey, row.filename);
 }
@@ -50,6 +66,13 @@ const NEXT_STATUSES: Record<TFileStatus, readonly TFileStatus[]> = {
 export async function updateFileStatus(tx: TTx, fileId: string, status: TFileStatus): Promise<TFile> {
   const row = await selectFile(tx, fileId, { forUpdate: true });
   if (!row) throw notFound();
+  if (row.failureReason) {
+    throw new AppError('conflict', `This file failed for good and cannot be processed again: ${row.failureReason}. Delete it and upload it again`, {
+      from: row.status,
+      to: status,
+      allowed: [],
+    });
+  }
   if (!NEXT_STATUSES[row.status].includes(status)) {
     const allowed = NEXT_STATUSES[row.status];
     throw new AppError(

@@ -16,6 +16,8 @@ export interface TFile {
   sizeBytes: number;
   sha256: string | null;
   status: TFileStatus;
+  /** Why the server failed the file (its stored object no longer matched the upload); null otherwise. */
+  failureReason: string | null;
   project: string | null;
   isTemporary: boolean;
   storageTier: TStorageTier;
@@ -35,6 +37,7 @@ export const fileColumns = {
   sizeBytes: files.sizeBytes,
   sha256: files.sha256,
   status: files.status,
+  failureReason: files.failureReason,
   project: files.project,
   isTemporary: files.isTemporary,
   storageTier: files.storageTier,
@@ -150,7 +153,7 @@ export async function selectFiles(tx: TTx, query: TListFilesQuery): Promise<TFil
 
 export async function selectFile(tx: TTx, fileId: string, options: { forUpdate?: boolean } = {}) {
   const base = tx
-    .select({ ...fileColumns, storageKey: files.storageKey, archiveKey: files.archiveKey })
+    .select({ ...fileColumns, tenantId: files.tenantId, storageKey: files.storageKey, etag: files.etag, archiveKey: files.archiveKey })
     .from(files)
     .where(eq(files.id, fileId));
   const [row] = options.forUpdate ? await base.for('update') : await base;

@@ -6,9 +6,11 @@ import { files } from '@/db/schema/files';
 import { AppError, isAppError } from '@/lib/app-error';
 import {
   bucketNames,
+  copyHotObject,
   deleteObject,
   hashObject,
   headObject,
+  MAX_SINGLE_PUT_BYTES,
   presignUpload,
   putObjectStream,
   readObjectStart,
@@ -32,10 +34,11 @@ import {
   emptyFile,
   formatBytes,
   SNIFF_BYTES,
+  stagingKeyOf,
   storageKeyOf,
   tooLarge,
 } from './validation';
-import { cancelUploadCleanup, reserveUploadCleanup } from './deletion';
+import { bookStagingCleanup, cancelUploadCleanup, reserveUploadCleanup } from './deletion';
 
 export interface TUploader {
   tenant: { id: string };
@@ -193,6 +196,7 @@ export async function uploadFile(
             sizeBytes: stored.sizeBytes,
             sha256: stored.sha256,
             storageKey,
+            etag: stored.etag,
             status: 'uploaded',
             isTemporary: meta.isTemporary ?? false,
             createdAt: nowMs,
@@ -226,25 +230,40 @@ async function discardObject(storageKey: string): Promise<void> {
 export interface TPresignedUploadInput {
   name: string;
   sizeBytes: number;
+  /** The file's SHA-256 (hex), if the client knows it: signed into the URL and checked again on completion. */
+  sha256?: string | null;
   contentType?: string;
   project?: string | null;
   isTemporary?: boolean;
 }
 
+export interface TPresignedUpload {
+  file: TFile;
+  uploadUrl: string;
+  /** Headers the PUT must send as given (signed): the declared length, and the checksum when one was declared. */
+  uploadHeaders: Record<string, string>;
+  expiresAt: Date;
+}
+
 /**
  * Starts a presigned upload: checks type, size and quota, reserves the declared bytes in an `uploading`
- * row (committed with this transaction, under the tenant's quota lock), and returns a short-lived PUT URL.
+ * row (committed with this transaction, under the tenant's quota lock), and returns a short-lived PUT URL for
+ * a staging key, bound to the declared length (and SHA-256, when given).
  */
-export async function createPresignedUpload(
-  tx: TTx,
-  uploader: TUploader,
-  input: TPresignedUploadInput,
-): Promise<{ file: TFile; uploadUrl: string; expiresAt: Date }> {
+export async function createPresignedUpload(tx: TTx, uploader: TUploader, input: TPresignedUploadInput): Promise<TPresignedUpload> {
   const { filename, extension } = checkFilename(input.name);
   const limits = await loadUploadLimits(tx);
   assertTypeAllowed(extension, limits.allowedFileTypes);
   if (input.sizeBytes === 0) throw emptyFile();
   if (input.sizeBytes > limits.maxFileSizeBytes) throw tooLarge(input.sizeBytes, limits.maxFileSizeBytes);
+  if (input.sizeBytes > MAX_SINGLE_PUT_BYTES) {
+    throw new AppError(
+      'payload_too_large',
+      `A presigned upload is one PUT, which S3 limits to ${formatBytes(MAX_SINGLE_PUT_BYTES)}; ` +
+        'send larger files to POST /api/v1/files (streamed)',
+      { maxPresignedBytes: MAX_SINGLE_PUT_BYTES, sizeBytes: input.sizeBytes },
+    );
+  }
   await lockTenantQuota(tx);
   assertQuota(await getStorageUsage(tx), input.sizeBytes);
 
@@ -262,6 +281,8 @@ export async function createPresignedUpload(
       extension,
       contentType,
       sizeBytes: input.sizeBytes,
+      // Until completion, the SHA-256 the client promised; completion replaces it with the one it computes.
+      sha256: input.sha256 ?? null,
       storageKey,
       status: 'uploading',
       isTemporary: input.isTemporary ?? false,
@@ -269,17 +290,22 @@ export async function createPresignedUpload(
       updatedAt: nowMs,
     })
     .returning(fileColumns);
-  const { url, expiresAt } = await presignUpload(storageKey, contentType);
-  return { file, uploadUrl: url, expiresAt };
+  const presigned = await presignUpload(stagingKeyOf(uploader.tenant.id, fileId), { sizeBytes: input.sizeBytes, sha256: input.sha256 });
+  return { file, uploadUrl: presigned.url, uploadHeaders: presigned.headers, expiresAt: presigned.expiresAt };
 }
 
 export type TCompletion = { ok: true; file: TFile } | { ok: false; error: AppError };
 
+const isPreconditionFailed = (error: unknown) =>
+  (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 412;
+
 /**
- * Finishes a presigned upload: the object must exist with the declared size and the format's signature.
- * The object is checked and hashed outside any transaction; the row is then updated under its lock, so of
- * two racing completions one wins and the other gets 409. A mismatch deletes the object and the row; a
- * missing object is a 409 the client can retry after its PUT.
+ * Finishes a presigned upload. The staged object must have the declared size; it is copied to the file's own
+ * key (only while it is still the version checked), and that copy is what gets checked for the format's
+ * signature, hashed (and compared with a declared SHA-256) and recorded with its size and ETag, so the file's
+ * object is never one that a presigned URL can write. No transaction is held meanwhile; the row is then updated
+ * under its lock, so of two racing completions one wins and the other gets 409. A mismatch deletes the objects
+ * and the row; a missing object is a 409 the client can retry after its PUT.
  */
 export async function completeUpload(inTenant: TInTenant, fileId: string): Promise<TCompletion> {
   const readPending = async (tx: TTx, lock: boolean) => {
@@ -293,42 +319,62 @@ export async function completeUpload(inTenant: TInTenant, fileId: string): Promi
     return row;
   };
   const row = await inTenant((tx) => readPending(tx, false));
-  const head = await headObject(row.storageKey);
-  if (!head) throw new AppError('conflict', 'Nothing was uploaded yet: PUT the file to uploadUrl, then call complete');
+  const stagingKey = stagingKeyOf(row.tenantId, fileId);
+  const staged = await headObject(stagingKey);
+  if (!staged) throw new AppError('conflict', 'Nothing was uploaded yet: PUT the file to uploadUrl, then call complete');
 
   const refuse = async (error: AppError): Promise<TCompletion> => {
     await inTenant(async (tx) => {
       await readPending(tx, true);
       await tx.delete(files).where(eq(files.id, fileId));
+      await bookStagingCleanup(tx, stagingKey);
     });
-    await discardObject(row.storageKey);
+    await Promise.all([discardObject(stagingKey), discardObject(row.storageKey)]);
     return { ok: false, error };
   };
-  if (head.sizeBytes !== row.sizeBytes) {
-    return refuse(
-      new AppError(
-        'unprocessable',
-        `The uploaded object has ${formatBytes(head.sizeBytes)} but ${formatBytes(row.sizeBytes)} were declared; it was discarded`,
-        { declaredBytes: row.sizeBytes, uploadedBytes: head.sizeBytes },
-      ),
+  const wrongSize = (uploadedBytes: number) =>
+    new AppError(
+      'unprocessable',
+      `The uploaded object has ${formatBytes(uploadedBytes)} but ${formatBytes(row.sizeBytes)} were declared; it was discarded`,
+      { declaredBytes: row.sizeBytes, uploadedBytes },
     );
+  if (staged.sizeBytes !== row.sizeBytes) return refuse(wrongSize(staged.sizeBytes));
+
+  let etag: string | null;
+  try {
+    etag = await copyHotObject({ fromKey: stagingKey, toKey: row.storageKey, sourceEtag: staged.etag, contentType: row.contentType });
+  } catch (error) {
+    if (isPreconditionFailed(error)) throw new AppError('conflict', 'The upload was replaced while it was being completed; call complete again');
+    throw error;
   }
   try {
-    assertSignature(row.extension, await readObjectStart(row.storageKey, SNIFF_BYTES));
+    assertSignature(row.extension, await readObjectStart(row.storageKey, SNIFF_BYTES, etag));
   } catch (error) {
     if (error instanceof AppError) return refuse(error);
     throw error;
   }
-  const { sha256 } = await hashObject(row.storageKey);
+  const stored = await hashObject(row.storageKey, etag);
+  if (stored.sizeBytes !== row.sizeBytes) return refuse(wrongSize(stored.sizeBytes));
+  const declaredSha256 = row.sha256;
+  if (declaredSha256 && stored.sha256 !== declaredSha256) {
+    return refuse(
+      new AppError('unprocessable', `The uploaded bytes have SHA-256 ${stored.sha256}, not the ${declaredSha256} declared; they were discarded`, {
+        declaredSha256,
+        uploadedSha256: stored.sha256,
+      }),
+    );
+  }
   const file = await inTenant(async (tx) => {
     await readPending(tx, true);
     const [updated] = await tx
       .update(files)
-      .set({ status: 'uploaded', sha256, updatedAt: sql`now()` })
+      .set({ status: 'uploaded', sha256: stored.sha256, etag, updatedAt: sql`now()` })
       .where(eq(files.id, fileId))
       .returning(fileColumns);
     await meterUpload(tx, row.tenantId, fileId, row.sizeBytes);
+    await bookStagingCleanup(tx, stagingKey);
     return updated;
   });
+  await discardObject(stagingKey);
   return { ok: true, file };
 }

@@ -58,6 +58,14 @@ export function storageKeyOf(tenantId: string, fileId: string, filename: string)
   return `tenants/${tenantId}/files/${fileId}/${safeKeyName(filename)}`;
 }
 
+/**
+ * Where a presigned upload's PUT lands. Completion copies it to the file's key, which no URL we hand out can
+ * write: a PUT through the old URL after completion only rewrites this key, which nothing reads.
+ */
+export function stagingKeyOf(tenantId: string, fileId: string): string {
+  return `tenants/${tenantId}/uploads/${fileId}`;
+}
+
 export function contentTypeOf(extension: string, declared: string | null | undefined): string {
   const known = CONTENT_TYPES[extension];
   if (known) return known;

@@ -1,20 +1,35 @@
 import 'server-only';
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { config } from '@/lib/config';
 
 let client: S3Client | undefined;
+let presigningClient: S3Client | undefined;
 
-/** The one S3 client: path-style addressing so S3-compatible endpoints (s3rver, MinIO, R2) work too. */
-export function s3(): S3Client {
-  if (client) return client;
+function newClient(options: Partial<S3ClientConfig> = {}): S3Client {
   const { S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY } = config();
-  client = new S3Client({
+  return new S3Client({
     region: S3_REGION,
     endpoint: S3_ENDPOINT,
     forcePathStyle: Boolean(S3_ENDPOINT),
     credentials: { accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY },
+    ...options,
   });
+}
+
+/** The one S3 client: path-style addressing so S3-compatible endpoints (s3rver, MinIO, R2) work too. */
+export function s3(): S3Client {
+  client ??= newClient();
   return client;
+}
+
+/**
+ * The client that signs URLs. By default the SDK signs a CRC32 of the (absent) body into a presigned PUT, the
+ * checksum of an empty file, which AWS, R2 and MinIO then hold every real upload to; checksums here are only
+ * the ones we sign on purpose.
+ */
+export function presigner(): S3Client {
+  presigningClient ??= newClient({ requestChecksumCalculation: 'WHEN_REQUIRED' });
+  return presigningClient;
 }
 
 export function bucketNames(): { files: string; archive: string } {

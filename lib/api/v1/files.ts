@@ -36,6 +36,11 @@ export const ZPresignedUpload = z
   .object({
     name: z.string().min(1).max(1000),
     size: z.number().int().min(0).max(5 * 1024 ** 4),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be a SHA-256 in hex (64 characters)')
+      .transform((hex) => hex.toLowerCase())
+      .optional(),
     contentType: z.string().max(200).optional(),
     project: ZProject.nullable().optional(),
     isTemporary: z.boolean().optional(),
@@ -99,13 +104,16 @@ export const downloadFileEndpoint = defineEndpoint({
   path: '/api/v1/files/{id}/download',
   summary:
     'A presigned download URL valid for 5 minutes (?redirect=1 answers 302 to it); archived files answer 409 ' +
-    'with how to restore them',
+    'with how to restore them. The stored object is checked first: one whose size or ETag changed since it was ' +
+    'stored fails the file (409)',
   tag: 'Files',
   access: 'tenant',
   permission: 'files:read',
   params: ZFileIdParams,
   query: z.object({ redirect: ZBooleanFlag.optional() }).strict(),
   responds: '{ url, expiresAt }',
+  // S3 is asked about the object between two short transactions, none held meanwhile.
+  transaction: 'handler',
   audit: { type: 'file_download', action: 'file.download', target: { type: 'file' } },
 });
 
@@ -137,21 +145,25 @@ export const createUploadEndpoint = defineEndpoint({
   method: 'POST',
   path: '/api/v1/files/uploads',
   summary:
-    'Start a presigned upload: checks type, size and quota, reserves the bytes and returns a PUT URL valid for ' +
-    '5 minutes; then call POST /api/v1/files/{id}/complete',
+    'Start a presigned upload: checks type, size (at most 5 GiB, one PUT) and quota, reserves the bytes and ' +
+    'returns a PUT URL valid for S3_UPLOAD_URL_TTL_SECONDS (default 5 minutes) and the headers the PUT must send: ' +
+    'Content-Length (the declared size) and, when sha256 is given, x-amz-checksum-sha256; then call ' +
+    'POST /api/v1/files/{id}/complete',
   tag: 'Files',
   access: 'tenant',
   permission: 'files:write',
   body: ZPresignedUpload,
   successStatus: 201,
-  responds: '{ file, uploadUrl, expiresAt }',
+  responds: '{ file, uploadUrl, uploadHeaders, expiresAt }',
   audit: { type: 'file_upload', action: 'file.upload_start', target: { type: 'file', from: 'file' } },
 });
 
 export const completeUploadEndpoint = defineEndpoint({
   method: 'POST',
   path: '/api/v1/files/{id}/complete',
-  summary: 'Finish a presigned upload: checks the stored size and signature and records the SHA-256',
+  summary:
+    'Finish a presigned upload: checks the uploaded size, copies it to the file (out of the URL\'s reach), checks ' +
+    'its signature and the declared SHA-256, and records size, SHA-256 and ETag',
   tag: 'Files',
   access: 'tenant',
   permission: 'files:write',
