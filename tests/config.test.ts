@@ -32,6 +32,7 @@ describe('parseConfig', () => {
       S3_BUCKET: 'sitework-files',
       S3_ARCHIVE_BUCKET: 'sitework-archive',
       S3_ARCHIVE_RESTORE_MODE: 'auto',
+      S3_UPLOAD_URL_TTL_SECONDS: 300,
       ARCHIVAL_CONCURRENCY: 8,
       SMTP_URL: undefined,
       MAIL_FROM: 'Sitework <no-reply@sitework.local>',

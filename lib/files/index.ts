@@ -3,5 +3,5 @@ export { listFiles, getFile, getDownloadUrl, updateFileStatus, deleteFile } from
 export { getStorageUsage, type TFile, type TStorageUsage, type TListFilesQuery } from './repo';
 export { processStorageDeletions, startStorageDeletionSweep, reserveUploadCleanup } from './deletion';
 export { readUploadBody, type TUploadBody } from './request-body';
-export { verifyHotObject, type TIntegrityCheck } from './integrity';
+export { verifyHotObject } from './integrity';
 export { formatBytes, checkFilename, assertSignature, SNIFF_BYTES } from './validation';

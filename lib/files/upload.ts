@@ -14,6 +14,7 @@ import {
   presignUpload,
   putObjectStream,
   readObjectStart,
+  type TStoredObject,
 } from '@/lib/storage';
 import { logger } from '@/lib/telemetry';
 import { recordUsageEvents, usageEventId } from '@/lib/usage';
@@ -341,19 +342,17 @@ export async function completeUpload(inTenant: TInTenant, fileId: string): Promi
   if (staged.sizeBytes !== row.sizeBytes) return refuse(wrongSize(staged.sizeBytes));
 
   let etag: string | null;
+  let stored: TStoredObject;
   try {
     etag = await copyHotObject({ fromKey: stagingKey, toKey: row.storageKey, sourceEtag: staged.etag, contentType: row.contentType });
-  } catch (error) {
-    if (isPreconditionFailed(error)) throw new AppError('conflict', 'The upload was replaced while it was being completed; call complete again');
-    throw error;
-  }
-  try {
     assertSignature(row.extension, await readObjectStart(row.storageKey, SNIFF_BYTES, etag));
+    stored = await hashObject(row.storageKey, etag);
   } catch (error) {
     if (error instanceof AppError) return refuse(error);
+    // S3 answers 412 when an object changed between two of these steps (reads and copy are conditional).
+    if (isPreconditionFailed(error)) throw new AppError('conflict', 'The upload changed while it was being completed; call complete again');
     throw error;
   }
-  const stored = await hashObject(row.storageKey, etag);
   if (stored.sizeBytes !== row.sizeBytes) return refuse(wrongSize(stored.sizeBytes));
   const declaredSha256 = row.sha256;
   if (declaredSha256 && stored.sha256 !== declaredSha256) {
