@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { DEMO_PASSWORD, PORT, signedInAs, tenantUrl } from './support';
+import { DEMO_PASSWORD, PORT, signInOperator, signedInAs, tenantUrl } from './support';
 
 /** The month before this one, as YYYY-MM (the demo tenants are customers since the month before that). */
 function lastMonth(): string {
@@ -18,6 +18,7 @@ test('an operator runs the invoice job and the owner sees the invoice on the Bil
   await expect(operator).toHaveURL(`http://localhost:${PORT}/admin/invoices`);
   await expect(operator.getByLabel('Month to invoice')).toHaveValue(period);
   await operator.getByRole('button', { name: 'Run invoices' }).click();
+  await operator.getByRole('dialog', { name: `Invoice ${period} for every tenant?` }).getByRole('button', { name: 'Run invoices' }).click();
   await expect(operator.getByText(`Queued the run for ${period}`)).toBeVisible();
   // The queued job runs in the web process (pg-boss polls every 2 s): acme's invoice appears in the table.
   await expect(async () => {
@@ -49,10 +50,47 @@ test('an owner switches plan from the Billing page and it applies at once', asyn
   await signedInAs(page, 'globex', 'owner@globex.test');
   await page.goto(tenantUrl('globex', '/billing'));
   await expect(page.getByText('Free plan, $0.00 a month.', { exact: false })).toBeVisible();
-  page.once('dialog', (dialog) => void dialog.accept());
+  // The first click only asks; cancelling keeps the plan.
   await page.getByRole('button', { name: 'Switch to Starter' }).click();
-  await expect(page.getByText('You are now on Starter.')).toBeVisible();
+  const dialog = page.getByRole('dialog', { name: 'Switch to Starter?' });
+  await expect(dialog).toContainText('$29.00 a month');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await page.reload();
+  await expect(page.getByText('Free plan, $0.00 a month.', { exact: false })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Switch to Starter' }).click();
+  await dialog.getByRole('button', { name: 'Switch to Starter' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'You are now on Starter.' })).toBeVisible();
   await expect(page.getByText('Starter plan, $29.00 a month.', { exact: false })).toBeVisible();
   // The estimate of this month now prorates Free and Starter.
   await expect(page.getByRole('table', { name: 'Lines of the next invoice so far' }).getByText(/Starter plan, .*\(prorated\)/)).toBeVisible();
+});
+
+test('an operator voids an invoice only after confirming, and is told it cannot be undone', async ({ page }) => {
+  const period = lastMonth();
+  await signInOperator(page, '/admin/invoices');
+  // Runs the month again (it never duplicates), so this test does not depend on the one above.
+  await page.getByRole('button', { name: 'Run invoices' }).click();
+  await page.getByRole('dialog', { name: `Invoice ${period} for every tenant?` }).getByRole('button', { name: 'Run invoices' }).click();
+  // Acme's invoice has an amount (Professional), so it is open; globex's (Free, $0) was paid on issue.
+  const row = page.getByRole('row', { name: new RegExp(`Acme.*${period}`) });
+  await expect(async () => {
+    await page.goto(`http://localhost:${PORT}/admin/invoices?period=${period}`);
+    await expect(row).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(row.getByText('open', { exact: true })).toBeVisible();
+
+  await row.getByRole('button', { name: /^Void / }).click();
+  const dialog = page.getByRole('dialog', { name: /^Void SW-\d{6}-\d{6} of acme/ });
+  await expect(dialog).toHaveAttribute('aria-modal', 'true');
+  await expect(dialog).toContainText('This cannot be undone.');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await page.reload();
+  await expect(row.getByText('open', { exact: true })).toBeVisible();
+
+  await row.getByRole('button', { name: /^Void / }).click();
+  await dialog.getByRole('button', { name: 'Void invoice' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Voided SW-\d{6}-\d{6} of acme/ })).toBeVisible();
+  await page.reload();
+  await expect(row.getByText('void', { exact: true })).toBeVisible();
 });

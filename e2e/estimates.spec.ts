@@ -224,9 +224,19 @@ test('an admin edits a material row, sees the new total, then deletes the estima
   await expect(page).toHaveURL(url);
   await expect(page.getByRole('table', { name: 'Materials' })).toContainText('EUR 951.60');
 
+  // The first click only asks; Escape keeps the estimate.
   await page.getByRole('button', { name: 'Delete' }).click();
-  await page.getByRole('button', { name: 'Confirm delete' }).click();
+  const dialog = page.getByRole('dialog', { name: `Delete the estimate ${name}?` });
+  await expect(dialog).toContainText('This cannot be undone.');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await page.reload();
+  await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await dialog.getByRole('button', { name: 'Delete estimate' }).click();
   await expect(page).toHaveURL(tenantUrl(TENANT, '/estimates'));
+  await expect(page.getByRole('status').filter({ hasText: `Deleted the estimate ${name}.` })).toBeVisible();
   await expect(page.getByRole('link', { name })).toHaveCount(0);
   expect((await page.goto(url))?.status()).toBe(404);
 });

@@ -48,12 +48,25 @@ test('an admin creates an API key and a script calls the API with it', async ({ 
   await expect(page.getByText(secret)).toHaveCount(0);
   await expect(page.getByText(secret.slice(0, 15))).toBeVisible();
 
-  // Revoked from the page, the key stops working at once.
+  // Revoking asks first: cancelling leaves the key working.
   // (Other specs create keys in the same portal: act on this key's row.)
-  const row = page.getByRole('row', { name: 'Nightly export' });
+  const row = page.getByRole('row', { name: /Nightly export/ });
   await row.getByRole('button', { name: 'Revoke' }).click();
-  await row.getByRole('button', { name: 'Confirm revoke' }).click();
-  await expect(page.getByText('revoked', { exact: true })).toBeVisible();
+  const dialog = page.getByRole('dialog', { name: 'Revoke the key Nightly export?' });
+  await expect(dialog).toContainText('This cannot be undone.');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await page.reload();
+  await expect(row.getByText('active', { exact: true })).toBeVisible();
+  const still = await request.get(`http://127.0.0.1:${PORT}/api/v1/tenant`, {
+    headers: { Authorization: `Bearer ${secret}` },
+  });
+  expect(still.status()).toBe(200);
+
+  // Confirmed, the key stops working at once.
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await dialog.getByRole('button', { name: 'Revoke key' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Revoked key Nightly export.' })).toBeVisible();
+  await expect(row.getByText('revoked', { exact: true })).toBeVisible();
   const after = await request.get(`http://127.0.0.1:${PORT}/api/v1/tenant`, {
     headers: { Authorization: `Bearer ${secret}` },
   });

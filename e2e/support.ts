@@ -17,3 +17,12 @@ export async function signedInAs(page: Page, slug: string, email: string): Promi
   await signIn(page, slug, email);
   await expect(page).toHaveURL(tenantUrl(slug, '/'));
 }
+
+/** Signs the platform operator in on the apex and lands on `next` (a console page). */
+export async function signInOperator(page: Page, next = '/admin'): Promise<void> {
+  await page.goto(`http://localhost:${PORT}/sign-in?next=${next}`);
+  await page.getByLabel('Email').fill('operator@sitework.local');
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(`http://localhost:${PORT}${next}`);
+}

@@ -30,7 +30,7 @@ export const changeTenantPlanAction = action(
   { name: 'adminChangeTenantPlan', access: 'platform', input: z.object({ tenantId: ZId, plan: ZPlanId }) },
   async ({ data, tx, caller }) => {
     const tenant = await changeTenantPlan(tx, data.tenantId, data.plan, { source: 'operator', userId: caller.user.id });
-    return { id: tenant.id, plan: tenant.plan };
+    return { id: tenant.id, plan: tenant.plan, previousPlan: tenant.previousPlan };
   },
 );
 

@@ -5,6 +5,7 @@ import { AuthCard } from '@/components/auth/auth-card';
 import { SignOutButton } from '@/components/auth/sign-out-button';
 import { Logo } from '@/components/brand/logo';
 import { Badge } from '@/components/ui/badge';
+import { StatusAnnouncer } from '@/components/ui/status-announcer';
 import { AdminNav } from './admin-nav';
 import { checkOperator } from './operator';
 
@@ -46,7 +47,9 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           </div>
         </div>
       </header>
-      <main className="mx-auto w-full max-w-7xl flex-1 px-4 py-6 sm:px-6 lg:py-8">{children}</main>
+      <main className="mx-auto w-full max-w-7xl flex-1 px-4 py-6 sm:px-6 lg:py-8">
+        <StatusAnnouncer>{children}</StatusAnnouncer>
+      </main>
     </div>
   );
 }

@@ -68,7 +68,7 @@ export default async function AdminTenantsPage({ searchParams }: { searchParams:
                   <Td>{t.isActive ? <Badge tone="green">Active</Badge> : <Badge tone="red">Inactive</Badge>}</Td>
                   <Td className="whitespace-nowrap">{formatDate(t.createdAt)}</Td>
                   <Td className="text-right">
-                    <TenantActiveButton tenantId={t.id} isActive={t.isActive} />
+                    <TenantActiveButton tenantId={t.id} slug={t.slug} memberCount={t.memberCount} isActive={t.isActive} />
                   </Td>
                 </tr>
               ))}

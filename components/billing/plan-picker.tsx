@@ -1,17 +1,15 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
-import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { formatBytes, formatCents, formatNumber } from '@/components/ui/format';
-import { useAction } from '@/components/ui/use-action';
+import { useConfirmedAction } from '@/components/ui/use-confirmed-action';
 import type { TActionResult } from '@/lib/api';
 import type { TPlan, TPlanChangeResult } from '@/lib/billing';
 
 /**
- * The plans on offer, the current one marked. Owners switch with one confirmed click: the change is immediate
- * and the next invoice charges each plan for the part of the month it was in force. With Stripe, an upgrade goes
+ * The plans on offer, the current one marked. Owners switch after confirming: the change is immediate and the
+ * next invoice charges each plan for the part of the month it was in force. With Stripe, an upgrade goes
  * through Checkout first (the browser is sent there).
  */
 export function PlanPicker({
@@ -26,28 +24,29 @@ export function PlanPicker({
   changePlan: (input: { plan: TPlan['id'] }) => Promise<TActionResult<TPlanChangeResult>>;
 }) {
   const router = useRouter();
-  const { run, isPending, error } = useAction(changePlan);
-  const [done, setDone] = useState<string | null>(null);
+  const { ask, dialog, isPending } = useConfirmedAction(changePlan, (result) => {
+    if (result.kind === 'checkout') window.location.assign(result.checkoutUrl);
+    else router.refresh();
+  });
+  const current = plans.find((plan) => plan.id === currentPlanId);
 
-  async function choose(plan: TPlan) {
-    const ok = window.confirm(
-      `Switch to ${plan.name} (${formatCents(plan.priceCents)} a month) now? Its limits apply at once, and this month's invoice charges each plan for the days it was in force.`,
+  function choose(plan: TPlan) {
+    ask(
+      { plan: plan.id },
+      {
+        title: `Switch to ${plan.name}?`,
+        description: `${plan.name} costs ${formatCents(plan.priceCents)} a month${current ? ` (${current.name}: ${formatCents(current.priceCents)})` : ''}. Its limits apply to everyone in this organisation at once, and this month's invoice charges each plan for the days it was in force.`,
+        confirmLabel: `Switch to ${plan.name}`,
+        pendingLabel: 'Switching…',
+        tone: 'primary',
+      },
+      (result) =>
+        result.kind === 'checkout' ? null : { message: result.kind === 'changed' ? `You are now on ${plan.name}.` : `You are already on ${plan.name}.` },
     );
-    if (!ok) return;
-    const result = await run({ plan: plan.id });
-    if (!result) return;
-    if (result.kind === 'checkout') {
-      window.location.assign(result.checkoutUrl);
-      return;
-    }
-    setDone(result.kind === 'changed' ? `You are now on ${plan.name}.` : `You are already on ${plan.name}.`);
-    router.refresh();
   }
 
   return (
     <div className="space-y-3">
-      {error && <Alert tone="error">{error.message}</Alert>}
-      {done && <Alert tone="success">{done}</Alert>}
       <ul className="grid gap-3 sm:grid-cols-2 xl:grid-cols-4">
         {plans.map((plan) => {
           const isCurrent = plan.id === currentPlanId;
@@ -71,7 +70,7 @@ export function PlanPicker({
                 {isCurrent ? (
                   <p className="text-sm font-medium text-brand">Current plan</p>
                 ) : canChange ? (
-                  <Button variant="secondary" size="sm" disabled={isPending} onClick={() => void choose(plan)}>
+                  <Button variant="secondary" size="sm" disabled={isPending} onClick={() => choose(plan)}>
                     Switch to {plan.name}
                   </Button>
                 ) : null}
@@ -81,6 +80,7 @@ export function PlanPicker({
         })}
       </ul>
       {!canChange && <p className="text-sm text-slate-500">Only an owner can change the plan.</p>}
+      {dialog}
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { TActionResult } from '@/lib/api';
-import { ActionButton } from '@/components/ui/action-button';
+import { ConfirmedActionButton } from '@/components/ui/action-button';
 import { Badge, type TBadgeTone } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { formatBytes, formatDateTime } from '@/components/ui/format';
@@ -182,12 +182,18 @@ export function FileTable({
                       file.status !== 'uploading' && <DownloadButton file={file} />
                     )}
                     {canWrite && (
-                      <ActionButton
+                      <ConfirmedActionButton
                         action={deleteAction}
                         input={{ fileId: file.id }}
                         label="Delete"
-                        pendingLabel="Deleting…"
-                        confirm={{ question: `Delete ${file.filename}?`, label: 'Confirm delete' }}
+                        confirmation={{
+                          title: `Delete ${file.filename}?`,
+                          description: 'The file and its stored copies are deleted for everyone in this organisation.',
+                          confirmLabel: 'Delete file',
+                          pendingLabel: 'Deleting…',
+                          isIrreversible: true,
+                        }}
+                        done={`Deleted ${file.filename}.`}
                       />
                     )}
                   </div>

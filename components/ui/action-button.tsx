@@ -1,10 +1,11 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
 import type { TActionResult } from '@/lib/api';
-import { Button } from './button';
+import { Button, type TButtonSize } from './button';
+import type { TConfirmation } from './confirm-dialog';
 import { useAction } from './use-action';
+import { useConfirmedAction } from './use-confirmed-action';
 
 interface TActionButtonProps<I> {
   /** A server action made with action() from lib/api. */
@@ -12,45 +13,45 @@ interface TActionButtonProps<I> {
   input: I;
   label: string;
   pendingLabel: string;
-  /** Asks for a second click (no browser dialog) before acting. */
-  confirm?: { question: string; label: string };
+  size?: TButtonSize;
 }
 
-/** A button that runs one server action, refreshes the page on success and shows the error under itself. */
-export function ActionButton<I>({ action, input, label, pendingLabel, confirm }: TActionButtonProps<I>) {
+/** A button that runs one server action at once, refreshes the page on success and shows the error under itself. */
+export function ActionButton<I>({ action, input, label, pendingLabel, size = 'sm' }: TActionButtonProps<I>) {
   const router = useRouter();
-  const [isConfirming, setIsConfirming] = useState(false);
   const { run, isPending, error } = useAction(action);
-  const act = () => void run(input, () => router.refresh()).then(() => setIsConfirming(false));
-
   return (
     <div className="flex flex-col items-end gap-1">
-      {confirm && isConfirming ? (
-        <div className="flex items-center gap-2">
-          <span className="text-xs whitespace-nowrap text-slate-600">{confirm.question}</span>
-          <Button size="sm" variant="danger" isPending={isPending} pendingLabel={pendingLabel} onClick={act}>
-            {confirm.label}
-          </Button>
-          <Button size="sm" variant="ghost" disabled={isPending} onClick={() => setIsConfirming(false)}>
-            Cancel
-          </Button>
-        </div>
-      ) : (
-        <Button
-          size="sm"
-          variant="secondary"
-          isPending={!confirm && isPending}
-          pendingLabel={pendingLabel}
-          onClick={confirm ? () => setIsConfirming(true) : act}
-        >
-          {label}
-        </Button>
-      )}
+      <Button size={size} variant="secondary" isPending={isPending} pendingLabel={pendingLabel} onClick={() => void run(input, () => router.refresh())}>
+        {label}
+      </Button>
       {error && (
         <p role="alert" className="max-w-64 text-right text-xs text-red-600">
           {error.message}
         </p>
       )}
     </div>
+  );
+}
+
+interface TConfirmedActionButtonProps<I> extends Omit<TActionButtonProps<I>, 'pendingLabel'> {
+  confirmation: TConfirmation;
+  /** The status message afterwards: "Revoked key ci-deploy." */
+  done: string;
+  /** Where to go afterwards, when the page acted on no longer exists. */
+  redirectTo?: string;
+}
+
+/** A button that asks first (ConfirmDialog), then runs the action and says what it did. */
+export function ConfirmedActionButton<I>({ action, input, label, size = 'sm', confirmation, done, redirectTo }: TConfirmedActionButtonProps<I>) {
+  const router = useRouter();
+  const { ask, dialog } = useConfirmedAction(action, redirectTo ? () => router.push(redirectTo) : undefined);
+  return (
+    <>
+      <Button size={size} variant="secondary" onClick={() => ask(input, confirmation, () => ({ message: done }))}>
+        {label}
+      </Button>
+      {dialog}
+    </>
   );
 }

@@ -1,4 +1,4 @@
-import type { ButtonHTMLAttributes } from 'react';
+import type { ComponentProps } from 'react';
 import { cn } from './cn';
 
 export type TButtonVariant = 'primary' | 'secondary' | 'danger' | 'ghost';
@@ -27,7 +27,7 @@ export function buttonClass(variant: TButtonVariant = 'primary', size: TButtonSi
   );
 }
 
-export interface TButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
+export interface TButtonProps extends ComponentProps<'button'> {
   variant?: TButtonVariant;
   size?: TButtonSize;
   /** Shows the pending label and disables the button while an action runs. */

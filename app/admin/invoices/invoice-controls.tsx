@@ -6,7 +6,8 @@ import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Field, describedBy } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
-import { useAction } from '@/components/ui/use-action';
+import type { TConfirmation } from '@/components/ui/confirm-dialog';
+import { useConfirmedAction } from '@/components/ui/use-confirmed-action';
 import { changeInvoiceStatusAction, runInvoicesAction, type TInvoiceRunOutcome } from './actions';
 
 export type TInvoiceMove = 'open' | 'paid' | 'void' | 'uncollectible';
@@ -24,25 +25,37 @@ function describeRun(outcome: TInvoiceRunOutcome): string {
   return `Ran ${outcome.period} for ${plural(outcome.tenants, 'tenant')}: ${parts.join(', ')}.`;
 }
 
-/** Invoices a month that has ended for every active tenant; repeating it creates nothing new. */
+/** Invoices a month that has ended for every active tenant, after confirming; repeating it creates nothing new. */
 export function RunInvoicesForm({ defaultPeriod }: { defaultPeriod: string }) {
   const router = useRouter();
   const [period, setPeriod] = useState(defaultPeriod);
   const [outcome, setOutcome] = useState<TInvoiceRunOutcome | null>(null);
-  const { run, isPending, error, fieldErrors } = useAction(runInvoicesAction);
-  const periodError = fieldErrors.period;
+  const { ask, dialog, isPending } = useConfirmedAction(runInvoicesAction, (result) => {
+    setOutcome(result);
+    router.refresh();
+  });
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setOutcome(null);
-    const result = await run({ period }, () => router.refresh());
-    if (result) setOutcome(result);
+    ask(
+      { period },
+      {
+        title: `Invoice ${period} for every tenant?`,
+        description: `Every active tenant that existed in ${period} gets its invoice for the month, issued today and sent to Stripe when Stripe is set up. Tenants already invoiced for ${period} are skipped.`,
+        confirmLabel: 'Run invoices',
+        pendingLabel: 'Running…',
+        tone: 'primary',
+      },
+      // Told below the form, where the run's counts fit.
+      () => null,
+    );
   }
 
   return (
     <form onSubmit={submit} noValidate aria-label="Run invoices" className="space-y-3">
       <div className="flex flex-wrap items-start gap-3">
-        <Field htmlFor="invoice-run-period" label="Month to invoice" error={periodError} hint="YYYY-MM, a month that has ended.">
+        <Field htmlFor="invoice-run-period" label="Month to invoice" hint="YYYY-MM, a month that has ended.">
           <Input
             id="invoice-run-period"
             type="month"
@@ -51,86 +64,93 @@ export function RunInvoicesForm({ defaultPeriod }: { defaultPeriod: string }) {
             placeholder="YYYY-MM"
             pattern="\d{4}-\d{2}"
             required
-            aria-invalid={periodError ? true : undefined}
-            aria-describedby={describedBy('invoice-run-period', { hint: true, error: periodError })}
+            aria-describedby={describedBy('invoice-run-period', { hint: true })}
             className="w-44"
           />
         </Field>
-        {/* Level with the input (below its label), whatever the hint and error under it add. */}
+        {/* Level with the input (below its label), whatever the hint under it adds. */}
         <div className="pt-6.5">
-          <Button type="submit" isPending={isPending} pendingLabel="Running…">
+          <Button type="submit" disabled={isPending}>
             Run invoices
           </Button>
         </div>
       </div>
-      {error && !periodError && <Alert>{error.message}</Alert>}
       {outcome && <Alert tone={!outcome.queued && outcome.failed > 0 ? 'warning' : 'success'}>{describeRun(outcome)}</Alert>}
+      {dialog}
     </form>
   );
 }
 
-const MOVES: { to: TInvoiceMove; label: string; pendingLabel: string }[] = [
-  { to: 'open', label: 'Finalize', pendingLabel: 'Finalizing…' },
-  { to: 'paid', label: 'Mark paid', pendingLabel: 'Marking…' },
-  { to: 'uncollectible', label: 'Uncollectible', pendingLabel: 'Marking…' },
-  { to: 'void', label: 'Void', pendingLabel: 'Voiding…' },
-];
+const MOVES: Record<TInvoiceMove, { label: string; confirmation: (name: string) => TConfirmation; done: (name: string) => string }> = {
+  open: {
+    label: 'Finalize',
+    confirmation: (name) => ({
+      title: `Finalize ${name}?`,
+      description: 'It gets its number, is issued today and falls due for payment; with Stripe it is sent to the tenant. It cannot go back to draft.',
+      confirmLabel: 'Finalize invoice',
+      pendingLabel: 'Finalizing…',
+      tone: 'primary',
+    }),
+    done: (name) => `Finalized ${name}.`,
+  },
+  paid: {
+    label: 'Mark paid',
+    confirmation: (name) => ({
+      title: `Mark ${name} paid?`,
+      description: 'The tenant owes nothing more for it; with Stripe, Stripe records it as paid outside Stripe.',
+      confirmLabel: 'Mark paid',
+      pendingLabel: 'Marking…',
+      isIrreversible: true,
+      tone: 'primary',
+    }),
+    done: (name) => `Marked ${name} paid.`,
+  },
+  uncollectible: {
+    label: 'Uncollectible',
+    confirmation: (name) => ({
+      title: `Mark ${name} uncollectible?`,
+      description: 'The tenant is no longer asked to pay it (Stripe too). It can still be marked paid or voided later.',
+      confirmLabel: 'Mark uncollectible',
+      pendingLabel: 'Marking…',
+    }),
+    done: (name) => `Marked ${name} uncollectible.`,
+  },
+  void: {
+    label: 'Void',
+    confirmation: (name) => ({
+      title: `Void ${name}?`,
+      description: 'The invoice is cancelled: the tenant owes nothing for it (Stripe too).',
+      confirmLabel: 'Void invoice',
+      pendingLabel: 'Voiding…',
+      isIrreversible: true,
+    }),
+    done: (name) => `Voided ${name}.`,
+  },
+};
 
-/**
- * The moves the invoice's state allows (decided on the server with canMoveInvoice). Void cannot be undone,
- * so it asks for a second click first.
- */
+const MOVE_ORDER: readonly TInvoiceMove[] = ['open', 'paid', 'uncollectible', 'void'];
+
+/** The moves the invoice's state allows (decided on the server with canMoveInvoice), each confirmed first. */
 export function InvoiceRowActions({ invoiceId, name, moves }: { invoiceId: string; name: string; moves: readonly TInvoiceMove[] }) {
-  const router = useRouter();
-  const [pendingMove, setPendingMove] = useState<TInvoiceMove | null>(null);
-  const [isConfirmingVoid, setIsConfirmingVoid] = useState(false);
-  const { run, isPending, error } = useAction(changeInvoiceStatusAction);
-
-  const move = (to: TInvoiceMove) => {
-    setPendingMove(to);
-    void run({ invoiceId, status: to }, () => router.refresh()).then(() => {
-      setPendingMove(null);
-      setIsConfirmingVoid(false);
-    });
-  };
-  const available = MOVES.filter((m) => moves.includes(m.to));
+  const { ask, dialog, isPending } = useConfirmedAction(changeInvoiceStatusAction);
+  const available = MOVE_ORDER.filter((to) => moves.includes(to));
   if (available.length === 0) return null;
 
   return (
-    <div className="flex flex-col items-end gap-1">
-      {isConfirmingVoid ? (
-        <div className="flex items-center gap-2">
-          <span className="text-xs whitespace-nowrap text-slate-600">Void {name}? This cannot be undone.</span>
-          <Button size="sm" variant="danger" isPending={isPending} pendingLabel="Voiding…" onClick={() => move('void')}>
-            Void invoice
-          </Button>
-          <Button size="sm" variant="ghost" disabled={isPending} onClick={() => setIsConfirmingVoid(false)}>
-            Cancel
-          </Button>
-        </div>
-      ) : (
-        <div className="flex flex-wrap justify-end gap-2">
-          {available.map((m) => (
-            <Button
-              key={m.to}
-              size="sm"
-              variant="secondary"
-              disabled={isPending}
-              isPending={isPending && pendingMove === m.to}
-              pendingLabel={m.pendingLabel}
-              onClick={m.to === 'void' ? () => setIsConfirmingVoid(true) : () => move(m.to)}
-            >
-              {m.label}
-              <span className="sr-only"> {name}</span>
-            </Button>
-          ))}
-        </div>
-      )}
-      {error && (
-        <p role="alert" className="max-w-64 text-right text-xs text-red-600">
-          {error.message}
-        </p>
-      )}
+    <div className="flex flex-wrap justify-end gap-2">
+      {available.map((to) => (
+        <Button
+          key={to}
+          size="sm"
+          variant="secondary"
+          disabled={isPending}
+          onClick={() => ask({ invoiceId, status: to }, MOVES[to].confirmation(name), () => ({ message: MOVES[to].done(name) }))}
+        >
+          {MOVES[to].label}
+          <span className="sr-only"> {name}</span>
+        </Button>
+      ))}
+      {dialog}
     </div>
   );
 }

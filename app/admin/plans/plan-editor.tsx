@@ -1,10 +1,9 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
-import { useAction } from '@/components/ui/use-action';
+import { useConfirmedAction } from '@/components/ui/use-confirmed-action';
 import type { TPlanId } from '@/db/schema/tenancy';
 import { updatePlanAction } from './actions';
 
@@ -39,10 +38,28 @@ const FIELDS: { key: TNumberField; label: string; unit: number }[] = [
   { key: 'requestsPerMinute', label: 'Requests / minute', unit: 1 },
 ];
 
-/** One plan edited in place; unchanged fields are not sent. */
+/** The edit in the operator's words, one change a line: "Price ($/month): 29 → 39". */
+function describeChanges(plan: TPlanEditorProps, changes: Partial<TPlanEditorProps>): string[] {
+  const yesNo = (value: boolean) => (value ? 'yes' : 'no');
+  const lines: string[] = [];
+  if (changes.name !== undefined) lines.push(`Name: ${plan.name} → ${changes.name}`);
+  for (const f of FIELDS) {
+    const value = changes[f.key];
+    if (value !== undefined) lines.push(`${f.label}: ${plan[f.key] / f.unit} → ${value / f.unit}`);
+  }
+  if (changes.isHardLimit !== undefined) lines.push(`Hard limit: ${yesNo(plan.isHardLimit)} → ${yesNo(changes.isHardLimit)}`);
+  if (changes.isActive !== undefined) lines.push(`Offered: ${yesNo(plan.isActive)} → ${yesNo(changes.isActive)}`);
+  return lines;
+}
+
+/** The same fields as they were, to put them back. */
+function previousOf(plan: TPlanEditorProps, changes: Partial<TPlanEditorProps>): Partial<TPlanEditorProps> {
+  return Object.fromEntries(Object.keys(changes).map((key) => [key, plan[key as keyof TPlanEditorProps]]));
+}
+
+/** One plan edited in place; unchanged fields are not sent. Saving asks first, since every tenant on the plan is affected. */
 export function PlanEditor({ plan }: { plan: TPlanEditorProps }) {
-  const router = useRouter();
-  const { run, isPending, error, fieldErrors } = useAction(updatePlanAction);
+  const { ask, dialog, isPending } = useConfirmedAction(updatePlanAction);
   const [name, setName] = useState(plan.name);
   const [values, setValues] = useState(() =>
     Object.fromEntries(FIELDS.map((f) => [f.key, String(plan[f.key] / f.unit)])) as Record<TNumberField, string>,
@@ -50,7 +67,7 @@ export function PlanEditor({ plan }: { plan: TPlanEditorProps }) {
   const [isHardLimit, setIsHardLimit] = useState(plan.isHardLimit);
   const [isActive, setIsActive] = useState(plan.isActive);
 
-  function patch() {
+  function patch(): Partial<TPlanEditorProps> {
     const out: Record<string, unknown> = {};
     if (name !== plan.name) out.name = name;
     for (const f of FIELDS) {
@@ -66,10 +83,38 @@ export function PlanEditor({ plan }: { plan: TPlanEditorProps }) {
 
   return (
     <form
+      aria-label={`Edit the ${plan.id} plan`}
       className="flex flex-wrap items-end gap-3"
       onSubmit={(event) => {
         event.preventDefault();
-        void run({ planId: plan.id, patch: changes }, () => router.refresh());
+        if (!isChanged) return;
+        const previous = previousOf(plan, changes);
+        ask(
+          { planId: plan.id, patch: changes },
+          {
+            title: `Save the ${plan.name} plan?`,
+            description: (
+              <>
+                <ul className="list-inside list-disc font-mono text-xs text-slate-800">
+                  {describeChanges(plan, changes).map((line) => (
+                    <li key={line}>{line}</li>
+                  ))}
+                </ul>
+                <p className="mt-2">
+                  Invoices issued from now on price every tenant on this plan with these values, and its rate limit applies within a
+                  minute. Storage and monthly API quotas a tenant already has change only when it next changes plan.
+                </p>
+              </>
+            ),
+            confirmLabel: 'Save plan',
+            pendingLabel: 'Saving…',
+            tone: 'primary',
+          },
+          () => ({
+            message: `Saved the ${plan.name} plan.`,
+            undo: { run: () => updatePlanAction({ planId: plan.id, patch: previous }), message: `Put the ${plan.name} plan back as it was.` },
+          }),
+        );
       }}
     >
       <label className="text-xs font-medium text-slate-600">
@@ -98,14 +143,10 @@ export function PlanEditor({ plan }: { plan: TPlanEditorProps }) {
         <input type="checkbox" checked={isActive} onChange={(e) => setIsActive(e.target.checked)} aria-label={`Offer the ${plan.id} plan`} />
         Offered
       </label>
-      <Button type="submit" size="sm" variant="secondary" disabled={!isChanged} isPending={isPending} pendingLabel="Saving…">
+      <Button type="submit" size="sm" variant="secondary" disabled={!isChanged || isPending}>
         Save
       </Button>
-      {error && (
-        <p role="alert" className="w-full text-xs text-red-600">
-          {Object.values(fieldErrors)[0] ?? error.message}
-        </p>
-      )}
+      {dialog}
     </form>
   );
 }

@@ -7,6 +7,7 @@ import { AuthCard } from '@/components/auth/auth-card';
 import { BrowserErrorListener } from '@/components/errors/browser-error-listener';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
+import { StatusAnnouncer } from '@/components/ui/status-announcer';
 import { listUserTenants, type TPermission } from '@/lib/auth';
 import { describeUsageWarning, listActiveWarnings } from '@/lib/billing';
 import { config } from '@/lib/config';
@@ -101,7 +102,7 @@ export default async function PortalLayout({ children, params }: { children: Rea
             </Alert>
           )}
           <BrowserErrorListener />
-          {children}
+          <StatusAnnouncer>{children}</StatusAnnouncer>
         </main>
       </div>
     </div>

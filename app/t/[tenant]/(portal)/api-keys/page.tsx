@@ -9,7 +9,7 @@ import { Table, Td, Th } from '@/components/ui/table';
 import { listApiKeys, permissionsOf, type TApiKey } from '@/lib/auth';
 import { withTenant } from '@/lib/tenancy';
 import { requireMember } from '../../portal-context';
-import { ActionButton } from '@/components/ui/action-button';
+import { ConfirmedActionButton } from '@/components/ui/action-button';
 import { revokeApiKeyAction } from './actions';
 import { CreateKeyForm } from './create-key-form';
 
@@ -80,15 +80,23 @@ export default async function ApiKeysPage({ params }: { params: Promise<{ tenant
                     <Td>
                       <Badge tone={STATUS_TONE[status]}>{status}</Badge>
                     </Td>
-                    <Td className="text-right">{status === 'active' && (
-                      <ActionButton
-                        action={revokeApiKeyAction}
-                        input={{ keyId: key.id }}
-                        label="Revoke"
-                        pendingLabel="Revoking…"
-                        confirm={{ question: `Revoke ${key.name}?`, label: 'Confirm revoke' }}
-                      />
-                    )}</Td>
+                    <Td className="text-right">
+                      {status === 'active' && (
+                        <ConfirmedActionButton
+                          action={revokeApiKeyAction}
+                          input={{ keyId: key.id }}
+                          label="Revoke"
+                          confirmation={{
+                            title: `Revoke the key ${key.name}?`,
+                            description: `Scripts that send sw_${key.prefix}_… are refused (401) from their next request. To give them access again, create a new key.`,
+                            confirmLabel: 'Revoke key',
+                            pendingLabel: 'Revoking…',
+                            isIrreversible: true,
+                          }}
+                          done={`Revoked key ${key.name}.`}
+                        />
+                      )}
+                    </Td>
                   </tr>
                 );
               })}

@@ -1,23 +1,40 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { useState } from 'react';
 import type { TRole } from '@/db/schema/auth';
 import { Select } from '@/components/ui/select';
-import { useAction } from '@/components/ui/use-action';
+import { useConfirmedAction } from '@/components/ui/use-confirmed-action';
 import { changeMemberRoleAction } from './actions';
 
-/** Changes a member's role as soon as another is chosen; on refusal the old role comes back with the reason. */
-export function MemberRoleSelect({ membershipId, email, role, roles }: { membershipId: string; email: string; role: TRole; roles: readonly TRole[] }) {
-  const router = useRouter();
-  const [value, setValue] = useState<TRole>(role);
-  const { run, isPending, error } = useAction(changeMemberRoleAction);
+interface TMemberRoleSelectProps {
+  membershipId: string;
+  name: string;
+  email: string;
+  role: TRole;
+  roles: readonly TRole[];
+  isSelf: boolean;
+}
+
+/** A member's role; choosing another asks first, and the message afterwards can put the old role back. */
+export function MemberRoleSelect({ membershipId, name, email, role, roles, isSelf }: TMemberRoleSelectProps) {
+  const { ask, dialog, isPending } = useConfirmedAction(changeMemberRoleAction);
   const id = `role-${membershipId}`;
 
-  async function change(next: TRole) {
-    setValue(next);
-    const result = await run({ membershipId, role: next }, () => router.refresh());
-    if (!result) setValue(role);
+  function choose(next: TRole) {
+    ask(
+      { membershipId, role: next },
+      {
+        title: `Make ${name} ${next === 'viewer' ? 'a' : 'an'} ${next}?`,
+        description: isSelf
+          ? `This is your own role: you get the ${next} role's permissions at once, and may not be able to change it back yourself.`
+          : `${name} (${email}) gets the ${next} role's permissions instead of the ${role} role's at once, in the portal and through their API keys.`,
+        confirmLabel: `Change role to ${next}`,
+        pendingLabel: 'Changing…',
+      },
+      () => ({
+        message: `Changed ${name}'s role from ${role} to ${next}.`,
+        undo: { run: () => changeMemberRoleAction({ membershipId, role }), message: `Changed ${name}'s role back to ${role}.` },
+      }),
+    );
   }
 
   return (
@@ -25,25 +42,15 @@ export function MemberRoleSelect({ membershipId, email, role, roles }: { members
       <label htmlFor={id} className="sr-only">
         Role for {email}
       </label>
-      <Select
-        id={id}
-        value={value}
-        disabled={isPending}
-        onChange={(e) => void change(e.target.value as TRole)}
-        aria-describedby={error ? `${id}-error` : undefined}
-        className="py-1.5"
-      >
+      {/* Shows the role in force: a choice only takes effect once confirmed (and the page refreshes). */}
+      <Select id={id} value={role} disabled={isPending} onChange={(e) => choose(e.target.value as TRole)} className="py-1.5">
         {roles.map((r) => (
           <option key={r} value={r}>
             {r}
           </option>
         ))}
       </Select>
-      {error && (
-        <p id={`${id}-error`} role="alert" className="mt-1 max-w-56 text-xs text-red-600">
-          {error.message}
-        </p>
-      )}
+      {dialog}
     </div>
   );
 }

@@ -10,7 +10,7 @@ import { Table, Td, Th } from '@/components/ui/table';
 import { ROLE_ORDER, listInvitations, listMembers, type TInvitation } from '@/lib/auth';
 import { withTenant } from '@/lib/tenancy';
 import { requireMember } from '../../portal-context';
-import { ActionButton } from '@/components/ui/action-button';
+import { ConfirmedActionButton } from '@/components/ui/action-button';
 import { removeMemberAction, revokeInvitationAction } from './actions';
 import { InviteForm } from './invite-form';
 import { MemberRoleSelect } from './member-role-select';
@@ -64,22 +64,32 @@ export default async function MembersPage({ params }: { params: Promise<{ tenant
                 <Td>{m.email}</Td>
                 <Td>
                   {mayTouch(m.role) ? (
-                    <MemberRoleSelect membershipId={m.id} email={m.email} role={m.role} roles={grantable} />
+                    <MemberRoleSelect membershipId={m.id} name={m.name} email={m.email} role={m.role} roles={grantable} isSelf={m.userId === user.id} />
                   ) : (
                     <Badge tone={m.role === 'owner' ? 'blue' : 'neutral'}>{m.role}</Badge>
                   )}
                 </Td>
                 <Td className="whitespace-nowrap">{formatDate(m.createdAt)}</Td>
                 {canManage && (
-                  <Td className="text-right">{mayTouch(m.role) && (
-                      <ActionButton
+                  <Td className="text-right">
+                    {mayTouch(m.role) && (
+                      <ConfirmedActionButton
                         action={removeMemberAction}
                         input={{ membershipId: m.id }}
                         label="Remove"
-                        pendingLabel="Removing…"
-                        confirm={{ question: `Remove ${m.name}?`, label: 'Confirm remove' }}
+                        confirmation={{
+                          title: `Remove ${m.name} from ${tenant.name}?`,
+                          description:
+                            m.userId === user.id
+                              ? 'This is you: you lose access to this organisation at once.'
+                              : `${m.name} (${m.email}) loses access at once, and their API keys stop working. To bring them back, invite them again.`,
+                          confirmLabel: 'Remove member',
+                          pendingLabel: 'Removing…',
+                        }}
+                        done={`Removed ${m.name} from ${tenant.name}.`}
                       />
-                    )}</Td>
+                    )}
+                  </Td>
                 )}
               </tr>
             ))}
@@ -123,11 +133,17 @@ export default async function MembersPage({ params }: { params: Promise<{ tenant
                       <Td className="whitespace-nowrap">{formatDate(inv.expiresAt)}</Td>
                       <Td className="text-right">
                         {inv.status === 'pending' && mayTouch(inv.role) && (
-                          <ActionButton
+                          <ConfirmedActionButton
                             action={revokeInvitationAction}
                             input={{ invitationId: inv.id }}
                             label="Revoke"
-                            pendingLabel="Revoking…"
+                            confirmation={{
+                              title: `Revoke the invitation for ${inv.email}?`,
+                              description: `Its link stops working at once. To invite ${inv.email} again, send a new invitation.`,
+                              confirmLabel: 'Revoke invitation',
+                              pendingLabel: 'Revoking…',
+                            }}
+                            done={`Revoked the invitation for ${inv.email}.`}
                           />
                         )}
                       </Td>

@@ -3,10 +3,10 @@ import Link from 'next/link';
 import { Suspense } from 'react';
 import { NoAccess } from '@/components/portal/no-access';
 import { CostSummary } from '@/components/estimates/cost-summary';
-import { DeleteEstimateButton } from '@/components/estimates/delete-estimate-button';
 import { MaterialTable } from '@/components/estimates/material-table';
 import { SimilarCard, SimilarPanel } from '@/components/estimates/similar-panel';
 import { placeOf } from '@/components/estimates/similar-results';
+import { ConfirmedActionButton } from '@/components/ui/action-button';
 import { Badge } from '@/components/ui/badge';
 import { buttonClass } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
@@ -45,7 +45,21 @@ export default async function EstimatePage({ params }: { params: Promise<{ tenan
               <Link href={`/estimates/${estimate.id}/edit`} className={buttonClass('secondary')}>
                 Edit
               </Link>
-              <DeleteEstimateButton estimateId={estimate.id} name={estimate.name} action={deleteEstimateAction} />
+              <ConfirmedActionButton
+                action={deleteEstimateAction}
+                input={{ id: estimate.id }}
+                label="Delete"
+                size="md"
+                confirmation={{
+                  title: `Delete the estimate ${estimate.name}?`,
+                  description: 'It is deleted for everyone in this organisation, with its materials, and no longer appears in similar-estimate searches.',
+                  confirmLabel: 'Delete estimate',
+                  pendingLabel: 'Deleting…',
+                  isIrreversible: true,
+                }}
+                done={`Deleted the estimate ${estimate.name}.`}
+                redirectTo="/estimates"
+              />
             </div>
           )
         }
