@@ -1,4 +1,5 @@
 import 'server-only';
+import { flushRepeatedFailures, startRepeatedFailureFlusher } from '@/lib/audit';
 import { config } from '@/lib/config';
 import { flushErrors, startErrorFlusher } from '@/lib/errors';
 import { startStorageDeletionSweep } from '@/lib/files';
@@ -9,8 +10,8 @@ import { assertAppRoleIsRestricted } from '@/lib/tenancy';
 import { flushUsage, startUsageFlusher } from '@/lib/usage';
 
 /**
- * API calls and captured errors are buffered in memory and flushed every second; a stop signal flushes what is
- * left, once.
+ * API calls, captured errors and the counts of repeated failures are buffered in memory and flushed in the
+ * background; a stop signal flushes what is left, once.
  */
 function startBufferedWriter(name: string, start: () => void, flush: () => Promise<object>): void {
   start();
@@ -26,7 +27,8 @@ function startBufferedWriter(name: string, start: () => void, flush: () => Promi
 
 /**
  * Start-up of a server process: validate config, refuse an RLS-bypassing role, then the background work:
- * mail outbox, job queue (nightly archival, Glacier restore tracking), object-deletion sweep, usage and error flushers.
+ * mail outbox, job queue (nightly archival, Glacier restore tracking), object-deletion sweep, usage, error and
+ * repeated-failure flushers.
  */
 export async function startServer(): Promise<void> {
   config();
@@ -37,5 +39,6 @@ export async function startServer(): Promise<void> {
   startStorageDeletionSweep();
   startBufferedWriter('usage', startUsageFlusher, flushUsage);
   startBufferedWriter('errors', startErrorFlusher, flushErrors);
+  startBufferedWriter('repeated failures', startRepeatedFailureFlusher, () => flushRepeatedFailures({ all: true }));
   logger.info({ appUrl: config().APP_URL }, 'sitework server ready');
 }

@@ -5,6 +5,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { ownerDb } from '@/db/client';
+import { auditLogs } from '@/db/schema/audit';
 import { invoices, stripeEvents } from '@/db/schema/billing';
 import { tenantPlanChanges, tenants } from '@/db/schema/tenancy';
 
@@ -154,6 +155,7 @@ const { billTenantPeriod, createPlanCheckout, ensureStripeCustomer, pushInvoiceT
 const { config } = await import('@/lib/config');
 const { changeTenantPlan, withPlatform, withTenant } = await import('@/lib/tenancy');
 const { recordUsageEvents } = await import('@/lib/usage');
+const { flushRepeatedFailures } = await import('@/lib/audit');
 const { callRoute, expectError } = await import('./support/http');
 const { createBackdatedTenant, utc } = await import('./support/billing');
 const { addMember, tenantRow } = await import('./support/state');
@@ -366,7 +368,7 @@ const stripeEvent = (type: string, object: Record<string, unknown>, id = `evt_${
   data: { object },
 });
 
-async function deliver(event: object, options: { secret?: string; signature?: string | null } = {}) {
+async function deliver(event: object, options: { secret?: string; signature?: string | null; clientAddress?: string } = {}) {
   const payload = JSON.stringify(event);
   const signature =
     options.signature === undefined ? Stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? WEBHOOK_SECRET }) : options.signature;
@@ -374,7 +376,10 @@ async function deliver(event: object, options: { secret?: string; signature?: st
     method: 'POST',
     path: '/api/webhooks/stripe',
     body: payload,
-    headers: signature === null ? {} : { 'stripe-signature': signature },
+    headers: {
+      ...(signature !== null && { 'stripe-signature': signature }),
+      ...(options.clientAddress && { 'x-sitework-client-address': options.clientAddress }),
+    },
   });
 }
 
@@ -424,6 +429,28 @@ describe('POST /api/webhooks/stripe', () => {
     }
     expect((await invoiceRow(invoiceId)).status).toBe('open');
     expect(await handledEvents(event.id)).toEqual([]);
+  });
+
+  it("records refused signatures in the platform's log once a minute per client address, the rest with their count", async () => {
+    const forger = '198.51.100.66';
+    const refusalsFrom = (address: string) =>
+      ownerDb()
+        .select()
+        .from(auditLogs)
+        .where(and(sql`${auditLogs.tenantId} is null`, eq(auditLogs.action, 'stripe.webhook_signature_failure'), eq(auditLogs.ip, address)))
+        .orderBy(auditLogs.seq);
+    for (let i = 0; i < 25; i += 1) {
+      expectError(await deliver(stripeEvent('invoice.paid', { id: `in_forged_${i}` }), { signature: 'nonsense', clientAddress: forger }), 400, 'bad_request');
+    }
+    const first = await refusalsFrom(forger);
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ eventType: 'security_event', outcome: 'failure', targetType: 'webhook' });
+
+    await flushRepeatedFailures({ nowMs: Date.now() + 61_000 });
+    const rows = await refusalsFrom(forger);
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toMatchObject({ eventType: 'security_event', actorType: 'system', actorId: null, targetId: 'stripe' });
+    expect(rows[1].metadata).toMatchObject({ repeated: 24, reasons: { 'The Stripe-Signature header does not match the body': 24 } });
   });
 
   it('acknowledges a redelivered event as a duplicate and applies it only once', async () => {

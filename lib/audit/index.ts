@@ -1,4 +1,5 @@
 export { recordAudit, originOf, SYSTEM_ACTOR, type TAuditEvent, type TAuditActor, type TAuditTarget, type TAuditOrigin } from './record';
+export { recordRepeatedFailure, flushRepeatedFailures, startRepeatedFailureFlusher } from './repeated-failures';
 export {
   ZAuditFilters,
   listAuditEvents,

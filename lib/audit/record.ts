@@ -1,5 +1,6 @@
 import 'server-only';
 import type { TTx } from '@/db/client';
+import { clientAddressOf, UNKNOWN_CLIENT_ADDRESS } from '@/lib/client-address';
 import { auditLogs, type TAuditActorType, type TAuditEventType, type TAuditOutcome } from '@/db/schema/audit';
 
 export interface TAuditActor {
@@ -69,11 +70,11 @@ export async function recordAudit(tx: TTx, ...events: TAuditEvent[]): Promise<vo
   );
 }
 
-/** The client's address and user agent from request headers (the first X-Forwarded-For hop is the client's). */
+/** The client's address (as our server determined it, see lib/client-address), user agent and request id. */
 export function originOf(headers: Headers, requestId?: string): TAuditOrigin {
-  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+  const address = clientAddressOf(headers);
   return {
-    ip: forwarded || headers.get('x-real-ip') || null,
+    ip: address === UNKNOWN_CLIENT_ADDRESS ? null : address,
     userAgent: headers.get('user-agent'),
     requestId: requestId ?? headers.get('x-request-id'),
   };

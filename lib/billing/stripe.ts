@@ -7,7 +7,7 @@ import { invoiceLines, invoices, stripeEvents, type TInvoiceStatus } from '@/db/
 import { tenants } from '@/db/schema/tenancy';
 import { AppError } from '@/lib/app-error';
 import { config } from '@/lib/config';
-import { recordAudit, SYSTEM_ACTOR, type TAuditOrigin } from '@/lib/audit';
+import { recordAudit, recordRepeatedFailure, SYSTEM_ACTOR, type TAuditOrigin } from '@/lib/audit';
 import { logger } from '@/lib/telemetry';
 import { ZPlanId, changeTenantPlan, withPlatform } from '@/lib/tenancy';
 import { setInvoiceStatus } from './invoices';
@@ -347,20 +347,21 @@ async function applyCheckoutCompleted(tx: TTx, event: Stripe.Event, session: Str
 
 const STRIPE_ACTOR = SYSTEM_ACTOR('Stripe');
 
-/** A webhook whose signature does not hold is a security event in the platform's log (in its own transaction). */
+/**
+ * A webhook whose signature does not hold is a security event in the platform's log; anyone can send one, so they
+ * are recorded once a minute per client address with a count (lib/audit's recordRepeatedFailure).
+ */
 async function refuseSignature(message: string, origin: TAuditOrigin): Promise<never> {
-  await withPlatform((tx) =>
-    recordAudit(tx, {
-      tenantId: null,
-      type: 'security_event',
-      action: 'stripe.webhook_signature_failure',
-      outcome: 'failure',
-      actor: { type: 'system', id: null, name: 'Unverified Stripe webhook caller' },
-      target: { type: 'webhook', id: 'stripe', name: 'POST /api/webhooks/stripe' },
-      metadata: { reason: message },
-      ...origin,
-    }),
-  ).catch((error: unknown) => logger.error({ err: error }, 'could not record a refused Stripe webhook in the audit log'));
+  await recordRepeatedFailure({
+    tenantId: null,
+    type: 'security_event',
+    action: 'stripe.webhook_signature_failure',
+    outcome: 'failure',
+    actor: { type: 'system', id: null, name: 'Unverified Stripe webhook caller' },
+    target: { type: 'webhook', id: 'stripe', name: 'POST /api/webhooks/stripe' },
+    metadata: { reason: message },
+    ...origin,
+  });
   throw new AppError('bad_request', message);
 }
 
