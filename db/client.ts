@@ -47,7 +47,7 @@ export const appDb = (): TDb => db().app;
  */
 export const ownerDb = (): TDb => db().owner;
 
-// Other pools on the same database (rate-limiter-flexible needs node-postgres) close with ours.
+// Other pools on the same database (the archival run lock's dedicated connection) close with ours.
 const extraPools = processWide('db-extra-pools', () => new Set<() => Promise<void>>());
 export function closeWithDb(end: () => Promise<void>): void {
   extraPools.add(end);

@@ -10,7 +10,7 @@ import { errorGroups } from '@/db/schema/errors';
 import { archivalPolicies } from '@/db/schema/files';
 import { seedDemoData } from '@/db/seed';
 import { startArchivalRun } from '@/lib/archival';
-import { recordAudit, type TAuditEvent, type TAuditEventType } from '@/lib/audit';
+import { flushRepeatedFailures, recordAudit, recordRepeatedFailure, type TAuditEvent, type TAuditEventType } from '@/lib/audit';
 import { authorizeCredentials } from '@/lib/auth';
 import { billTenantPeriod } from '@/lib/billing';
 import { captureError, flushErrors } from '@/lib/errors';
@@ -648,7 +648,7 @@ const mutationCases: TMutationCase[] = [
   },
 ];
 
-const ORIGIN = { 'x-forwarded-for': '198.51.100.23, 10.0.0.1', 'user-agent': 'audit-table/1.0' };
+const ORIGIN = { 'x-sitework-client-address': '198.51.100.23', 'x-forwarded-for': '192.0.2.66', 'user-agent': 'audit-table/1.0' };
 let calls = 0;
 const nextRequestId = () => `audit-${marker}-${String((calls += 1)).padStart(3, '0')}`;
 
@@ -769,7 +769,7 @@ describe('signing in to a tenant portal', () => {
   it('records login_failed with the reason for a wrong password, and login on success, in the tenant’s chain', async () => {
     const password = 'correct horse battery staple';
     const member = await addMember(t.id, 'viewer', { password });
-    const headers = { host: t.host, 'x-forwarded-for': '203.0.113.9', 'user-agent': 'browser/1.0', 'x-request-id': `signin-${marker}` };
+    const headers = { host: t.host, 'x-sitework-client-address': '203.0.113.9', 'user-agent': 'browser/1.0', 'x-request-id': `signin-${marker}` };
 
     const failed = await recordedBy(() => authorizeCredentials({ email: member.email, password: 'not the password' }, headers).catch((e: Error) => e));
     expect(failed.result).toBeInstanceOf(Error);
@@ -806,6 +806,56 @@ describe('signing in to a tenant portal', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ tenantId: t.id, eventType: 'login_failed', actorId: null, actorName: email });
     expect(rows[0].metadata).toMatchObject({ reason: 'unknown_account' });
+  });
+
+  it('records failed sign-ins with rotating emails from one client once a minute: the first at once, the rest as one row with their count', async () => {
+    const target = await createTestTenant('rotating');
+    const headers = { host: hostOf(target.slug), 'x-sitework-client-address': '198.51.100.140' };
+    const burst = await recordedBy(async () => {
+      for (let i = 0; i < 12; i += 1) {
+        await authorizeCredentials({ email: uniqueEmail(`rotating-${i}`), password: 'guessing-a-password' }, headers).catch(() => null);
+      }
+    });
+    expect(burst.rows).toHaveLength(1);
+    expect(burst.rows[0]).toMatchObject({ tenantId: target.id, eventType: 'login_failed', ip: '198.51.100.140' });
+
+    const counted = await recordedBy(() => flushRepeatedFailures({ nowMs: Date.now() + 61_000 }));
+    const ofTarget = counted.rows.filter((row) => row.tenantId === target.id);
+    expect(ofTarget).toHaveLength(1);
+    expect(ofTarget[0]).toMatchObject({
+      eventType: 'login_failed',
+      action: 'auth.sign_in',
+      outcome: 'failure',
+      actorType: 'user',
+      actorId: null,
+      actorName: '11 more from this address',
+      ip: '198.51.100.140',
+    });
+    expect(ofTarget[0].metadata).toMatchObject({ repeated: 11, reasons: { unknown_account: 11 } });
+    expect((ofTarget[0].metadata as { actors: string[] }).actors).toHaveLength(10);
+  });
+
+  it('gives at most 20 client addresses a minute rows of their own in one chain; the others share one counted row', async () => {
+    const target = await createTestTenant('many-clients');
+    const { rows } = await recordedBy(async () => {
+      for (let i = 0; i < 25; i += 1) {
+        await recordRepeatedFailure({
+          tenantId: target.id,
+          type: 'login_failed',
+          action: 'auth.sign_in',
+          outcome: 'failure',
+          actor: { type: 'user', id: null, name: uniqueEmail(`client-${i}`) },
+          metadata: { reason: 'unknown_account' },
+          ip: `10.66.0.${i + 1}`,
+        });
+      }
+    });
+    expect(rows).toHaveLength(20);
+    const counted = await recordedBy(() => flushRepeatedFailures({ nowMs: Date.now() + 61_000 }));
+    const ofTarget = counted.rows.filter((row) => row.tenantId === target.id);
+    expect(ofTarget).toHaveLength(1);
+    expect(ofTarget[0]).toMatchObject({ eventType: 'login_failed', actorName: '5 from other addresses', ip: null });
+    expect(ofTarget[0].metadata).toMatchObject({ repeated: 5, networks: 5 });
   });
 });
 

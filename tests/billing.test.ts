@@ -48,24 +48,24 @@ async function storeFile(tenantId: string, sizeBytes: number, status: TFileStatu
 }
 
 describe('seeded plans', () => {
-  it('has the four plans with prices and overage in integer cents and storage in bytes', async () => {
+  it('has the four plans with prices and overage in integer cents, storage in bytes and invitations per day', async () => {
     const rows = await withPlatform((tx) => listPlans(tx));
     expect(rows.map(({ updatedAt: _updatedAt, ...plan }) => plan)).toEqual([
       {
         id: 'free', name: 'Free', priceCents: 0, filesPerMonth: 100, storageBytes: 10 * GiB, apiCallsPerMonth: 10_000,
-        extraFileCents: 50, storageGibMonthCents: 1000, per1kApiCallsCents: 10, isHardLimit: true, requestsPerMinute: 600, isActive: true,
+        extraFileCents: 50, storageGibMonthCents: 1000, per1kApiCallsCents: 10, isHardLimit: true, requestsPerMinute: 600, invitationsPerDay: 20, isActive: true,
       },
       {
         id: 'starter', name: 'Starter', priceCents: 2900, filesPerMonth: 300, storageBytes: 25 * GiB, apiCallsPerMonth: 30_000,
-        extraFileCents: 50, storageGibMonthCents: 1000, per1kApiCallsCents: 10, isHardLimit: true, requestsPerMinute: 1200, isActive: true,
+        extraFileCents: 50, storageGibMonthCents: 1000, per1kApiCallsCents: 10, isHardLimit: true, requestsPerMinute: 1200, invitationsPerDay: 100, isActive: true,
       },
       {
         id: 'professional', name: 'Professional', priceCents: 9900, filesPerMonth: 1000, storageBytes: 100 * GiB, apiCallsPerMonth: 100_000,
-        extraFileCents: 50, storageGibMonthCents: 1000, per1kApiCallsCents: 10, isHardLimit: true, requestsPerMinute: 3000, isActive: true,
+        extraFileCents: 50, storageGibMonthCents: 1000, per1kApiCallsCents: 10, isHardLimit: true, requestsPerMinute: 3000, invitationsPerDay: 500, isActive: true,
       },
       {
         id: 'enterprise', name: 'Enterprise', priceCents: 99_900, filesPerMonth: 10_000, storageBytes: 1024 * GiB, apiCallsPerMonth: 1_000_000,
-        extraFileCents: 25, storageGibMonthCents: 500, per1kApiCallsCents: 5, isHardLimit: false, requestsPerMinute: 10_000, isActive: true,
+        extraFileCents: 25, storageGibMonthCents: 500, per1kApiCallsCents: 5, isHardLimit: false, requestsPerMinute: 10_000, invitationsPerDay: 2000, isActive: true,
       },
     ]);
   });

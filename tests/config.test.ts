@@ -42,6 +42,8 @@ describe('parseConfig', () => {
       LOG_LEVEL: 'info',
       TRUSTED_PROXIES: undefined,
       SIGNIN_MAX_ATTEMPTS: 5,
+      SIGNIN_BACKOFF_MAX_SECONDS: 900,
+      SIGNIN_CLIENT_MAX_ATTEMPTS: 20,
       SIGNIN_WINDOW_SECONDS: 900,
       BILLING_TAX_RATE_BPS: 1000,
       BILLING_CURRENCY: 'usd',

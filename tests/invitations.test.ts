@@ -1,15 +1,25 @@
 import { createHash } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { verify } from '@node-rs/argon2';
+import { and, eq, sql } from 'drizzle-orm';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ownerDb } from '@/db/client';
+import { auditLogs } from '@/db/schema/audit';
 import type { TRole } from '@/db/schema/auth';
 import { emailOutbox } from '@/db/schema/mail';
 import { DEMO_PASSWORD, seedDemoData } from '@/db/seed';
-import { verifyHandoffToken } from '@/lib/auth';
+import { flushRepeatedFailures } from '@/lib/audit';
+import { authorizeCredentials, previewInvitation, verifyHandoffToken } from '@/lib/auth';
 import { deliverPendingEmails } from '@/lib/mail';
+import * as adminPlanRoute from '../app/api/v1/admin/plans/[id]/route';
 import { callRoute, demoUsers, expectError, hostOf, type TDemo, type TSessionSubject } from './support/http';
 import { routes } from './support/routes';
-import { invitationRow, invitationsOf, invite, membershipOf, tokenOf, uniqueEmail, userByEmail } from './support/state';
+import { addMember, createTestTenant, invitationRow, invitationsOf, invite, membershipOf, tokenOf, uniqueEmail, userByEmail } from './support/state';
+
+// The real argon2, watched: how many password checks a burst of attempts gets through to.
+vi.mock('@node-rs/argon2', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@node-rs/argon2')>();
+  return { ...actual, verify: vi.fn(actual.verify) };
+});
 
 let demo: TDemo;
 
@@ -34,9 +44,25 @@ function revoke(as: TSessionSubject, id: string) {
   });
 }
 
-function accept(body: { token: string; name?: string; password: string }) {
-  return callRoute(routes.acceptInvitation.POST, { method: 'POST', path: '/api/v1/invitations/accept', body });
+let addressesUsed = 0;
+/** A client address no other request of this file came from. */
+const freshAddress = () => {
+  addressesUsed += 1;
+  return `10.88.${Math.floor(addressesUsed / 250)}.${(addressesUsed % 250) + 1}`;
+};
+
+function accept(body: { token: string; name?: string; password: string }, clientAddress = freshAddress()) {
+  return callRoute(routes.acceptInvitation.POST, {
+    method: 'POST',
+    path: '/api/v1/invitations/accept',
+    headers: { 'x-sitework-client-address': clientAddress },
+    body,
+  });
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 const emailsTo = (address: string) => ownerDb().select().from(emailOutbox).where(eq(emailOutbox.toAddress, address));
 
@@ -181,12 +207,15 @@ describe('accepting an invitation', () => {
     const { id, token } = await invite(demo.acme, existing.email, 'viewer');
 
     const wrong = await accept({ token, password: 'not-the-password' });
-    expectError(wrong, 401, 'unauthorized', /Wrong password/);
+    expectError(wrong, 401, 'unauthorized', /Wrong password .* 4 attempts left before this invitation is locked/);
+    expect(wrong.body.error.details).toEqual({ field: 'password', attemptsLeft: 4 });
     expect(await membershipOf(demo.acme.id, existing.id)).toBeNull();
     expect((await invitationRow(id))!.acceptedAt).toBeNull();
 
     const right = await accept({ token, name: 'Ignored Name', password: DEMO_PASSWORD });
     expect(right.status).toBe(200);
+    // The right password is not a failure: only the wrong one stays counted.
+    expect((await invitationRow(id))!.failedPasswordAttempts).toBe(1);
     expect(await membershipOf(demo.acme.id, existing.id)).toBe('viewer');
     expect(await membershipOf(demo.globex.id, existing.id)).toBe('viewer');
     expect((await userByEmail(existing.email))!.name).toBe(existing.name);
@@ -261,5 +290,153 @@ describe('revoking an invitation', () => {
     const accepted = await accept({ token, name: 'Re Role', password: 'a-new-password' });
     expect(accepted.body.role).toBe('editor');
     expect(await membershipOf(demo.acme.id, (await userByEmail(email))!.id)).toBe('editor');
+  });
+});
+
+describe('guessing the password of an invited account', () => {
+  const invitedAccount = async (label: string) => {
+    const password = `${label}-own-password`;
+    const account = await addMember(demo.globex.id, 'viewer', { password });
+    const invitation = await invite(demo.acme, account.email, 'editor');
+    return { account, password, ...invitation };
+  };
+  const auditRowsOf = (invitationId: string) =>
+    ownerDb()
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.tenantId, demo.acme.id), eq(auditLogs.targetId, invitationId)))
+      .orderBy(auditLogs.seq);
+
+  it('locks an invitation at its 5th wrong password: the link then answers 410 locked, even with the right password, and the admin sees it locked', async () => {
+    const { account, password, id, token } = await invitedAccount('locked');
+    const attacker = '198.51.100.33';
+    for (let i = 1; i <= 4; i += 1) {
+      const wrong = await accept({ token, password: `guess-number-${i}` }, attacker);
+      expectError(wrong, 401, 'unauthorized', new RegExp(`${5 - i} attempts? left`));
+    }
+    const last = await accept({ token, password: 'guess-number-5' }, attacker);
+    expectError(last, 401, 'unauthorized', /locked after 5 wrong passwords/);
+    expect(last.body.error.details).toEqual({ field: 'password', attemptsLeft: 0 });
+    expect(await invitationRow(id)).toMatchObject({ failedPasswordAttempts: 5, revokedAt: expect.any(Date), acceptedAt: null });
+
+    for (const attempt of [{ password: 'guess-number-6' }, { password }]) {
+      const gone = await accept({ token, ...attempt }, freshAddress());
+      expectError(gone, 410, 'gone', /locked after 5 wrong passwords\. Ask your administrator for a new one\./);
+      expect(gone.body.error.details).toEqual({ status: 'locked' });
+    }
+    expect(await membershipOf(demo.acme.id, account.id)).toBeNull();
+    expect((await invitationRow(id))!.failedPasswordAttempts).toBe(5);
+
+    expect((await previewInvitation(token))!.status).toBe('locked');
+    const list = await callRoute(routes.invitations.GET, { path: '/api/v1/invitations', host: hostOf('acme'), cookieFor: demo.acme.admin });
+    expect(list.body.invitations.find((i: { id: string }) => i.id === id)).toMatchObject({ status: 'locked', failedPasswordAttempts: 5 });
+  });
+
+  it("records wrong passwords in the tenant's audit log: the first from a client at once, the rest of its minute as one counted row", async () => {
+    const { account, id, token } = await invitedAccount('audited');
+    const attacker = '198.51.100.34';
+    for (let i = 1; i <= 5; i += 1) await accept({ token, password: `guess-number-${i}` }, attacker);
+    const rows = await auditRowsOf(id);
+    expect(rows.map((row) => [row.eventType, row.action])).toEqual([
+      ['login_failed', 'invitation.accept'],
+      ['security_event', 'invitation.lock'],
+    ]);
+    expect(rows[0]).toMatchObject({ outcome: 'failure', actorId: account.id, actorName: account.email, ip: attacker, targetType: 'invitation' });
+    expect(rows[0].metadata).toMatchObject({ reason: 'wrong_password', failedPasswordAttempts: 1 });
+    expect(rows[1]).toMatchObject({ actorType: 'system', outcome: 'failure' });
+    expect(rows[1].metadata).toEqual({ failedPasswordAttempts: 5 });
+
+    await flushRepeatedFailures({ nowMs: Date.now() + 61_000 });
+    const counted = (await auditRowsOf(id)).slice(2);
+    expect(counted).toHaveLength(1);
+    expect(counted[0]).toMatchObject({ eventType: 'login_failed', action: 'invitation.accept', actorId: null, ip: attacker, targetId: id });
+    expect(counted[0].metadata).toMatchObject({ repeated: 4, reasons: { wrong_password: 4 }, actors: [account.email] });
+  });
+
+  it('lets at most five of 20 wrong passwords sent at once reach the password check', async () => {
+    const { account, id, token } = await invitedAccount('burst');
+    const [{ hash }] = await ownerDb().execute<{ hash: string }>(sql`select password_hash as hash from users where id = ${account.id}`);
+    vi.mocked(verify).mockClear();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => accept({ token, password: `parallel-guess-${i}` })));
+    expect(vi.mocked(verify).mock.calls.filter(([checked]) => checked === hash)).toHaveLength(5);
+    expect(results.filter((r) => r.status === 401)).toHaveLength(5);
+    expect(results.filter((r) => r.status !== 401).every((r) => r.status === 429 || r.status === 410)).toBe(true);
+    expect(await invitationRow(id)).toMatchObject({ failedPasswordAttempts: 5, revokedAt: expect.any(Date) });
+  });
+
+  it("shares the account's limit with sign-in: an account waiting after wrong sign-ins is not guessed through an invitation", async () => {
+    const { account, id, token } = await invitedAccount('shared');
+    for (let i = 0; i < 5; i += 1) {
+      await authorizeCredentials({ email: account.email, password: `sign-in-guess-${i}` }, { host: 'localhost:3000', 'x-sitework-client-address': freshAddress() }).catch(() => null);
+    }
+    const refused = await accept({ token, password: 'invitation-guess' });
+    expectError(refused, 429, 'rate_limited', /Too many wrong passwords for this account\. Try again in \d+ seconds\./);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.body.error.details).toEqual({ retryAfterSeconds: Number(refused.headers.get('retry-after')) });
+    expect((await invitationRow(id))!.failedPasswordAttempts).toBe(0);
+  });
+});
+
+describe('invitations per day', () => {
+  async function tenantWithOwner(label: string) {
+    const tenant = await createTestTenant(label);
+    return { ...tenant, host: hostOf(tenant.slug), owner: await addMember(tenant.id, 'owner') };
+  }
+  const inviteOn = (t: { host: string; owner: TSessionSubject }, email: string) =>
+    callRoute(routes.invitations.POST, { method: 'POST', path: '/api/v1/invitations', host: t.host, cookieFor: t.owner, body: { email, role: 'viewer' } });
+  async function sendInvitations(t: { host: string; owner: TSessionSubject }, count: number) {
+    for (let i = 0; i < count; i += 1) expect((await inviteOn(t, uniqueEmail(`daily-${i}`))).status).toBe(201);
+  }
+  const setFreeInvitationsPerDay = (invitationsPerDay: number) =>
+    callRoute(adminPlanRoute.PATCH, {
+      method: 'PATCH',
+      path: '/api/v1/admin/plans/free',
+      params: { id: 'free' },
+      cookieFor: demo.operator,
+      body: { invitationsPerDay },
+    });
+
+  it("refuses the invitation over the plan's invitations per day with 429 quota_exceeded and writes nothing: no invitation, no mail", async () => {
+    const t = await tenantWithOwner('daily-cap');
+    await sendInvitations(t, 20);
+    const email = uniqueEmail('one-too-many');
+    const refused = await inviteOn(t, email);
+    expectError(refused, 429, 'quota_exceeded', /allows 20 invitations a day and 20 were sent today/);
+    const midnight = new Date(Math.floor(Date.now() / 86_400_000 + 1) * 86_400_000);
+    expect(refused.body.error.details).toEqual({ quota: 'invitations_per_day', limit: 20, used: 20, resetsAt: midnight.toISOString() });
+    expect(Math.abs(Number(refused.headers.get('retry-after')) - (midnight.getTime() - Date.now()) / 1000)).toBeLessThan(60);
+    expect((await invitationsOf(t.id)).filter((i) => i.email === email)).toEqual([]);
+    expect(await emailsTo(email)).toEqual([]);
+    const [audited] = await ownerDb().select().from(auditLogs).where(and(eq(auditLogs.tenantId, t.id), eq(auditLogs.action, 'quota.exceeded')));
+    expect(audited).toMatchObject({ eventType: 'security_event', targetType: 'quota', targetId: 'invitations_per_day', targetName: 'Invitations per day' });
+
+    // Invitations of earlier days do not count.
+    await ownerDb().execute(sql`update invitations set created_at = created_at - interval '1 day' where id in (
+      select id from invitations where tenant_id = ${t.id} order by created_at limit 3)`);
+    expect((await inviteOn(t, email)).status).toBe(201);
+    expect(await emailsTo(email)).toHaveLength(1);
+  });
+
+  it("applies an operator's change of a plan's invitations per day at once", async () => {
+    const t = await tenantWithOwner('daily-edit');
+    await sendInvitations(t, 20);
+    expectError(await inviteOn(t, uniqueEmail('before-edit')), 429, 'quota_exceeded');
+    const edited = await setFreeInvitationsPerDay(21);
+    expect(edited.status, edited.text).toBe(200);
+    expect(edited.body.plan).toMatchObject({ id: 'free', invitationsPerDay: 21 });
+    try {
+      expect((await inviteOn(t, uniqueEmail('after-edit'))).status).toBe(201);
+      expectError(await inviteOn(t, uniqueEmail('over-again')), 429, 'quota_exceeded', /allows 21 invitations/);
+    } finally {
+      expect((await setFreeInvitationsPerDay(20)).status).toBe(200);
+    }
+  });
+
+  it('lets only one of two invitations sent at once take the last one of the day', async () => {
+    const t = await tenantWithOwner('daily-race');
+    await sendInvitations(t, 19);
+    const results = await Promise.all([inviteOn(t, uniqueEmail('race-a')), inviteOn(t, uniqueEmail('race-b'))]);
+    expect(results.map((r) => r.status).sort()).toEqual([201, 429]);
+    expect(await invitationsOf(t.id)).toHaveLength(20);
   });
 });

@@ -68,6 +68,8 @@ export const invitations = pgTable(
     acceptedAt: timestamp('accepted_at', { withTimezone: true }),
     acceptedBy: uuid('accepted_by').references(() => users.id, { onDelete: 'set null' }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** Password checks of an existing account through this link, counted before each check; a right one is taken back. */
+    failedPasswordAttempts: integer('failed_password_attempts').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -100,7 +102,10 @@ export const apiKeys = pgTable(
   ],
 );
 
-/** Counters of rate-limiter-flexible's Postgres store (sign-in attempts per account and per IP). */
+/**
+ * Attempt counters shared by every process (lib/auth/password-attempts): `points` counted until `expire`, in
+ * milliseconds since the epoch.
+ */
 export const rateLimits = pgTable('rate_limits', {
   key: varchar('key', { length: 255 }).primaryKey(),
   points: integer('points').notNull().default(0),

@@ -20,6 +20,8 @@ export const plans = pgTable('plans', {
   /** Over a limit, refuse (true) or bill the overage (false, Enterprise). */
   isHardLimit: boolean('is_hard_limit').notNull().default(true),
   requestsPerMinute: integer('requests_per_minute').notNull(),
+  /** Invitations a tenant may send per UTC day (each one is an e-mail sent in our name). */
+  invitationsPerDay: integer('invitations_per_day').notNull().default(20),
   isActive: boolean('is_active').notNull().default(true),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

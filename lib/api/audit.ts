@@ -78,9 +78,15 @@ function targetFrom(spec: TEndpointAudit, params: unknown, result: unknown, deta
 
 /** Failures worth a row: everything but floods nobody can be held to (no credentials, rate limits). */
 const UNRECORDED_FAILURES = new Set(['unauthorized', 'rate_limited']);
-/** Quota refusals are recorded at most once an hour per tenant and process: each refusal must stay cheap. */
+/** Quota refusals are recorded at most once an hour per tenant, quota and process: each refusal must stay cheap. */
 const QUOTA_EVENT_INTERVAL_MS = 60 * 60 * 1000;
 const lastQuotaEventAt = processWide('audit-quota-events', () => new Map<string, number>());
+/** The quotas that name themselves in a refusal's details (`quota`); without one it is the monthly API calls. */
+const QUOTA_NAMES: Record<string, string> = { api_calls_monthly: 'Monthly API calls', invitations_per_day: 'Invitations per day' };
+const quotaOf = (details: unknown): string => {
+  const named = (details as { quota?: unknown } | undefined)?.quota;
+  return typeof named === 'string' ? named : 'api_calls_monthly';
+};
 
 /** What is audited: an endpoint, or a server action (POST "action:<name>", audited as data_modify by default). */
 export type TAuditedCall = Pick<TEndpoint, 'method' | 'path' | 'access' | 'audit'>;
@@ -135,8 +141,10 @@ export function requestAudit(endpoint: TAuditedCall, requestHeaders: Headers, re
         const outcome = { status: error.status, code: error.code, message: error.message };
         if (error.code === 'quota_exceeded' && facts.tenantId) {
           const now = Date.now();
-          if (now - (lastQuotaEventAt.get(facts.tenantId) ?? 0) < QUOTA_EVENT_INTERVAL_MS) return;
-          lastQuotaEventAt.set(facts.tenantId, now);
+          const quota = quotaOf(error.details);
+          const throttleKey = `${facts.tenantId}:${quota}`;
+          if (now - (lastQuotaEventAt.get(throttleKey) ?? 0) < QUOTA_EVENT_INTERVAL_MS) return;
+          lastQuotaEventAt.set(throttleKey, now);
           const actor = actorOf(facts.caller);
           if (!actor) return;
           await withTenant(facts.tenantId, (tx) =>
@@ -146,7 +154,7 @@ export function requestAudit(endpoint: TAuditedCall, requestHeaders: Headers, re
               action: 'quota.exceeded',
               outcome: 'failure',
               actor,
-              target: { type: 'quota', id: 'api_calls_monthly', name: 'Monthly API calls' },
+              target: { type: 'quota', id: quota, name: QUOTA_NAMES[quota] ?? quota },
               metadata: { ...outcome, details: error.details, route: `${endpoint.method} ${endpoint.path}` },
               ...originOf(requestHeaders, requestId),
             }),

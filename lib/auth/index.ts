@@ -21,6 +21,7 @@ export {
   ZCreateInvitation,
   ZAcceptInvitation,
   INVITATION_TTL_DAYS,
+  INVITATION_MAX_PASSWORD_ATTEMPTS,
   createInvitation,
   listInvitations,
   revokeInvitation,
@@ -44,9 +45,9 @@ export {
   authOptions,
   authorizeCredentials,
   readSessionUser,
-  clientIp,
   SESSION_MAX_AGE_SECONDS,
   type TSessionUser,
 } from './session';
 export { createPlatformOperator, countPlatformOperators, type TOperatorOutcome } from './operators';
+export { prunePasswordAttempts } from './password-attempts';
 export { createHandoffToken, verifyHandoffToken, handoffUrl, tenantUrl } from './handoff';

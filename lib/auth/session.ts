@@ -3,12 +3,14 @@ import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { decode } from 'next-auth/jwt';
 import { config } from '@/lib/config';
-import { recordAudit, type TAuditEvent } from '@/lib/audit';
+import { isAppError } from '@/lib/app-error';
+import { recordAudit, recordRepeatedFailure, type TAuditEvent } from '@/lib/audit';
+import { clientAddressOf, UNKNOWN_CLIENT_ADDRESS } from '@/lib/client-address';
 import { logger } from '@/lib/telemetry';
 import { findTenantRef, tenantSlugFromHost, withPlatform } from '@/lib/tenancy';
 import { verifyHandoffToken } from './handoff';
 import { burnPasswordCheck, verifyPassword } from './password';
-import { assertSignInAllowed, clearSignInFailures, recordFailedSignIn } from './sign-in-limiter';
+import { admitPasswordAttempt, type TPasswordAttempt } from './password-attempts';
 import { findMembershipRole, findUserById, findUserForSignIn, recordSignIn, type TUser } from './users';
 
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
@@ -28,10 +30,6 @@ const headerOf = (headers: THeaders | undefined, name: string): string | undefin
   return Array.isArray(value) ? value[0] : value;
 };
 
-export function clientIp(get: (name: string) => string | null | undefined): string {
-  return get('x-forwarded-for')?.split(',')[0]?.trim() || get('x-real-ip') || 'unknown';
-}
-
 /**
  * Sign-in events go to the audit log of the portal signed in to (the platform's on the apex), each in its own
  * transaction: a refused sign-in changes nothing else. A failure to write one is logged, never shown to the person.
@@ -48,11 +46,17 @@ export async function authorizeCredentials(
   headers: THeaders | undefined,
 ): Promise<TUser & { signedInTenantId: string | null }> {
   const tenantSlug = tenantSlugFromHost(headerOf(headers, 'host'), config().APP_DOMAIN);
-  const ip = clientIp((name) => headerOf(headers, name));
+  const clientAddress = clientAddressOf((name) => headerOf(headers, name));
   const tenant = tenantSlug ? await findTenantRef(tenantSlug) : null;
-  const origin = { ip, userAgent: headerOf(headers, 'user-agent') ?? null, requestId: headerOf(headers, 'x-request-id') ?? null };
+  const origin = {
+    ip: clientAddress === UNKNOWN_CLIENT_ADDRESS ? null : clientAddress,
+    userAgent: headerOf(headers, 'user-agent') ?? null,
+    requestId: headerOf(headers, 'x-request-id') ?? null,
+  };
+  // Anyone can fail a sign-in on any portal: failures are recorded once a minute per client, with a count.
   const refused = async (reason: string, name: string, userId: string | null, message: string): Promise<never> => {
-    await auditSignIn(tenant?.id ?? null, {
+    await recordRepeatedFailure({
+      tenantId: tenant?.id ?? null,
       type: 'login_failed',
       action: 'auth.sign_in',
       outcome: 'failure',
@@ -72,17 +76,19 @@ export async function authorizeCredentials(
     const email = (credentials?.email ?? '').trim().toLowerCase();
     const password = credentials?.password ?? '';
     if (!email || !password) throw new Error('Enter your email and password.');
-    // Attempts refused by the limiter are not recorded one by one: that would let anyone flood the log.
-    await assertSignInAllowed(email, ip).catch((error: Error) => {
-      throw new Error(error.message);
-    });
+    let attempt: TPasswordAttempt;
+    try {
+      attempt = await admitPasswordAttempt(email, clientAddress);
+    } catch (error) {
+      if (isAppError(error) && error.code === 'rate_limited') return refused('rate_limited', email, null, error.message);
+      throw error;
+    }
     const found = await findUserForSignIn(email);
     const isValid = found ? await verifyPassword(found.passwordHash, password) : (await burnPasswordCheck(password), false);
     if (!found || !isValid) {
-      await recordFailedSignIn(email, ip);
       return refused(found ? 'wrong_password' : 'unknown_account', email, found?.id ?? null, 'Wrong email or password.');
     }
-    await clearSignInFailures(email);
+    await attempt.succeeded();
     const { passwordHash: _hash, ...rest } = found;
     user = rest;
   }

@@ -21,6 +21,7 @@ export const ZPlanPatch = z
     storageGibMonthCents: cents,
     per1kApiCallsCents: cents,
     requestsPerMinute: count,
+    invitationsPerDay: count,
     isHardLimit: z.boolean(),
     isActive: z.boolean(),
   })

@@ -79,3 +79,19 @@ export function stampClientAddress(request: IncomingMessage, trusted: BlockList)
   const forwardedFor = Array.isArray(forwarded) ? forwarded.join(',') : forwarded;
   request.headers[CLIENT_ADDRESS_HEADER] = resolveClientAddress(request.socket.remoteAddress, forwardedFor, trusted);
 }
+
+/**
+ * The network a client address stands for, as a rate-limit key: an IPv4 address itself, an IPv6 address its /64
+ * (one subscriber gets a whole /64, so counting single IPv6 addresses would give an attacker 2^64 fresh keys).
+ */
+export function clientNetworkOf(clientAddress: string): string {
+  const address = normaliseAddress(clientAddress);
+  if (isIP(address) !== 6) return address;
+  const groupsOf = (part: string) =>
+    part ? part.split(':').flatMap((group) => (group.includes('.') ? ['0', '0'] : [group])) : [];
+  const [head, tail] = address.toLowerCase().split('::');
+  const leading = groupsOf(head);
+  const trailing = tail === undefined ? [] : groupsOf(tail);
+  const groups = [...leading, ...Array<string>(Math.max(0, 8 - leading.length - trailing.length)).fill('0'), ...trailing];
+  return `${groups.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(':')}::/64`;
+}

@@ -53,7 +53,11 @@ const ZConfig = z.object({
       context.addIssue({ code: 'custom', message: (error as Error).message.replace(/^TRUSTED_PROXIES: /, '') });
     }
   }),
+  // Password guessing (lib/auth/password-attempts): wrong passwords an account may have before it waits, the
+  // longest such wait, and the attempts one client network may make in a window.
   SIGNIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  SIGNIN_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  SIGNIN_CLIENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(20),
   SIGNIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   // Tax on invoices in basis points (1000 = 10 %), an integer so invoice arithmetic stays exact.
   BILLING_TAX_RATE_BPS: z.coerce.number().int().min(0).max(10_000).default(1000),

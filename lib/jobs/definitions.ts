@@ -2,6 +2,7 @@ import 'server-only';
 import { runArchival, trackGlacierRestores, type TArchivalTrigger } from '@/lib/archival';
 import { checkAllUsageWarnings, recordAllStorageSnapshots, runBilling } from '@/lib/billing';
 import { runAuditRetention } from '@/lib/audit';
+import { prunePasswordAttempts } from '@/lib/auth';
 import { config } from '@/lib/config';
 import { pruneIdempotencyKeys } from '@/lib/api';
 import { drainIndexOutbox, runReindex } from '@/lib/estimates';
@@ -18,6 +19,7 @@ export const AUDIT_RETENTION_JOB = 'audit-retention';
 export const VECTOR_INDEX_JOB = 'vector-index';
 export const IDEMPOTENCY_RETENTION_JOB = 'idempotency-retention';
 export const VECTOR_REINDEX_JOB = 'vector-reindex';
+export const PASSWORD_ATTEMPTS_RETENTION_JOB = 'password-attempts-retention';
 
 export interface TVectorReindexJobData {
   runId: string;
@@ -178,6 +180,17 @@ export const idempotencyRetentionJob = job<Record<string, never>>(
   () => pruneIdempotencyKeys(),
 );
 
+/** Hourly: deletes password-attempt counters whose time is over (lib/auth/password-attempts). */
+export const passwordAttemptsRetentionJob = job<Record<string, never>>(
+  {
+    name: PASSWORD_ATTEMPTS_RETENTION_JOB,
+    queue: { policy: 'singleton', expireInSeconds: 30 * 60, retryLimit: 0 },
+    cron: '47 * * * *',
+    cronData: {},
+  },
+  () => prunePasswordAttempts(),
+);
+
 export const JOB_DEFINITIONS = [
   archivalRunJob,
   restoreTrackingJob,
@@ -189,4 +202,5 @@ export const JOB_DEFINITIONS = [
   vectorIndexJob,
   vectorReindexJob,
   idempotencyRetentionJob,
+  passwordAttemptsRetentionJob,
 ];

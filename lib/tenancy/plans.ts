@@ -18,6 +18,7 @@ export interface TPlan {
   per1kApiCallsCents: number;
   isHardLimit: boolean;
   requestsPerMinute: number;
+  invitationsPerDay: number;
   isActive: boolean;
   updatedAt: Date;
 }
@@ -34,6 +35,7 @@ export const planColumns = {
   per1kApiCallsCents: plans.per1kApiCallsCents,
   isHardLimit: plans.isHardLimit,
   requestsPerMinute: plans.requestsPerMinute,
+  invitationsPerDay: plans.invitationsPerDay,
   isActive: plans.isActive,
   updatedAt: plans.updatedAt,
 };

@@ -20,6 +20,7 @@ export interface TPlanEditorProps {
   storageGibMonthCents: number;
   per1kApiCallsCents: number;
   requestsPerMinute: number;
+  invitationsPerDay: number;
   isHardLimit: boolean;
   isActive: boolean;
 }
@@ -36,6 +37,7 @@ const FIELDS: { key: TNumberField; label: string; unit: number }[] = [
   { key: 'storageGibMonthCents', label: 'GiB-month (¢)', unit: 1 },
   { key: 'per1kApiCallsCents', label: '1,000 calls (¢)', unit: 1 },
   { key: 'requestsPerMinute', label: 'Requests / minute', unit: 1 },
+  { key: 'invitationsPerDay', label: 'Invitations / day', unit: 1 },
 ];
 
 /** The edit in the operator's words, one change a line: "Price ($/month): 29 → 39". */

@@ -8,7 +8,7 @@ import { defineEndpoint } from '../endpoint';
 export const adminListPlansEndpoint = defineEndpoint({
   method: 'GET',
   path: '/api/v1/admin/plans',
-  summary: 'Plans with price, monthly limits and overage prices, money in integer cents and storage in bytes (platform operators)',
+  summary: 'Plans with price, limits (monthly quotas, requests per minute, invitations per day) and overage prices, money in integer cents and storage in bytes (platform operators)',
   tag: 'Admin',
   access: 'platform',
   responds: '{ plans: Plan[] }',
@@ -18,7 +18,7 @@ export const adminUpdatePlanEndpoint = defineEndpoint({
   method: 'PATCH',
   path: '/api/v1/admin/plans/{id}',
   summary:
-    "Change a plan's name, price, limits, overage prices or flags (platform operators). New tenants and plan changes get the new quotas; tenants already on the plan keep theirs until they change plan",
+    "Change a plan's name, price, limits, overage prices or flags (platform operators). New tenants and plan changes get the new storage and API quotas; tenants already on the plan keep theirs until they change plan. Requests per minute (within a minute) and invitations per day (at once) apply to every tenant on the plan",
   tag: 'Admin',
   access: 'platform',
   params: z.object({ id: ZPlanId }),

@@ -88,7 +88,9 @@ export const listInvitationsEndpoint = defineEndpoint({
 export const createInvitationEndpoint = defineEndpoint({
   method: 'POST',
   path: '/api/v1/invitations',
-  summary: 'Invite an email with a role; the link is emailed and returned once as acceptUrl',
+  summary:
+    "Invite an email with a role; the link is emailed and returned once as acceptUrl. At most the plan's invitations_per_day " +
+    'per UTC day (429 quota_exceeded with { quota, limit, used, resetsAt }; nothing is written)',
   tag: 'Invitations',
   access: 'tenant',
   permission: 'members:manage',
@@ -125,7 +127,9 @@ export const revokeInvitationEndpoint = defineEndpoint({
 export const acceptInvitationEndpoint = defineEndpoint({
   method: 'POST',
   path: '/api/v1/invitations/accept',
-  summary: 'Accept an invitation with its token (creates the account or checks its password)',
+  summary:
+    'Accept an invitation with its token (creates the account, or checks its password: limited like signing in, 429 with ' +
+    'Retry-After; the 5th wrong password locks the invitation, 410 from then on)',
   tag: 'Invitations',
   access: 'public',
   body: ZAcceptInvitation,

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { AuthCard } from '@/components/auth/auth-card';
 import { Badge } from '@/components/ui/badge';
 import { buttonClass } from '@/components/ui/button';
-import { previewInvitation, tenantUrl } from '@/lib/auth';
+import { INVITATION_MAX_PASSWORD_ATTEMPTS, previewInvitation, tenantUrl } from '@/lib/auth';
 import { AcceptForm } from './accept-form';
 
 export const metadata: Metadata = { title: 'Invitation · Sitework', referrer: 'no-referrer' };
@@ -10,6 +10,10 @@ export const metadata: Metadata = { title: 'Invitation · Sitework', referrer: '
 const GONE = {
   accepted: { title: 'Invitation already used', text: 'This invitation has already been used. Sign in instead.' },
   revoked: { title: 'Invitation revoked', text: 'This invitation was revoked. Ask your administrator for a new one.' },
+  locked: {
+    title: 'Invitation locked',
+    text: `This invitation was locked after ${INVITATION_MAX_PASSWORD_ATTEMPTS} wrong passwords. Ask your administrator for a new one.`,
+  },
   expired: { title: 'Invitation expired', text: 'This invitation has expired. Ask your administrator for a new one.' },
 } as const;
 

@@ -21,6 +21,7 @@ const STATUS_TONE: Record<TInvitation['status'], TBadgeTone> = {
   pending: 'blue',
   accepted: 'green',
   revoked: 'neutral',
+  locked: 'red',
   expired: 'amber',
 };
 
