@@ -202,7 +202,7 @@ describe('POST /api/v1/errors/client', () => {
 
   it('is public: anyone may report, signed in or not, on a tenant’s host or the apex', async () => {
     for (const [host, forwarded] of [[hostOf('acme'), '192.0.2.10'], [APEX_HOST, '192.0.2.11']]) {
-      const result = await callRoute(clientRoute.POST, { method: 'POST', path: '/api/v1/errors/client', host, headers: { 'x-forwarded-for': forwarded }, body: { message: 'Script error.' } });
+      const result = await callRoute(clientRoute.POST, { method: 'POST', path: '/api/v1/errors/client', host, headers: { 'x-sitework-client-address': forwarded }, body: { message: 'Script error.' } });
       expect(result.status, result.text).toBe(202);
     }
     await flushErrors();

@@ -338,7 +338,7 @@ describe('POST /api/v1/errors/client', () => {
     const marker = letters();
     const result = await post(
       { message: `Cannot read properties of undefined (reading 'rows') ${marker}`, type: 'TypeError', stack: `renderTable@https://acme.localhost:3000/_next/static/chunks/app/page-0a1b2c3d4e5f6a7b.js:1:200`, url: 'https://acme.localhost:3000/files?page=2' },
-      { headers: { 'x-forwarded-for': address() }, cookieFor: demo.acme.viewer },
+      { headers: { 'x-sitework-client-address': address() }, cookieFor: demo.acme.viewer },
     );
     expect(result.status, result.text).toBe(202);
     await flushErrors();
@@ -351,29 +351,58 @@ describe('POST /api/v1/errors/client', () => {
   it('refuses a body over 16 KiB with 413 before reading it, declared or not, and stores nothing', async () => {
     const before = bufferedErrorCount();
     const big = JSON.stringify({ message: 'x'.repeat(17 * 1024) });
-    const declared = await post(big, { headers: { 'x-forwarded-for': address(), 'content-length': String(big.length) } });
+    const declared = await post(big, { headers: { 'x-sitework-client-address': address(), 'content-length': String(big.length) } });
     expectError(declared, 413, 'payload_too_large');
-    const undeclared = await post(big, { headers: { 'x-forwarded-for': address() } });
+    const undeclared = await post(big, { headers: { 'x-sitework-client-address': address() } });
     expectError(undeclared, 413, 'payload_too_large');
     expect(bufferedErrorCount()).toBe(before);
   });
 
   it('refuses an invalid report with 400', async () => {
-    expectError(await post({ type: 'Error' }, { headers: { 'x-forwarded-for': address() } }), 400, 'validation_failed');
-    expectError(await post({ message: 'x', extra: 1 }, { headers: { 'x-forwarded-for': address() } }), 400, 'validation_failed');
-    expectError(await post('{not json', { headers: { 'x-forwarded-for': address() } }), 400, 'invalid_json');
+    expectError(await post({ type: 'Error' }, { headers: { 'x-sitework-client-address': address() } }), 400, 'validation_failed');
+    expectError(await post({ message: 'x', extra: 1 }, { headers: { 'x-sitework-client-address': address() } }), 400, 'validation_failed');
+    expectError(await post('{not json', { headers: { 'x-sitework-client-address': address() } }), 400, 'invalid_json');
   });
 
   it('rate limits each address to 30 reports a minute (429 with Retry-After); other addresses go on', async () => {
     const limited = '198.51.100.77';
     for (let i = 0; i < 30; i++) {
-      const ok = await post({ message: `loop ${i}` }, { headers: { 'x-forwarded-for': limited } });
+      const ok = await post({ message: `loop ${i}` }, { headers: { 'x-sitework-client-address': limited } });
       expect(ok.status, ok.text).toBe(202);
     }
-    const refused = await post({ message: 'loop 31' }, { headers: { 'x-forwarded-for': limited } });
+    const refused = await post({ message: 'loop 31' }, { headers: { 'x-sitework-client-address': limited } });
     expectError(refused, 429, 'rate_limited');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await post({ message: 'elsewhere' }, { headers: { 'x-forwarded-for': '198.51.100.78' } })).status).toBe(202);
+    expect((await post({ message: 'elsewhere' }, { headers: { 'x-sitework-client-address': '198.51.100.78' } })).status).toBe(202);
+    await flushErrors();
+  });
+
+  it('gives no new reports for a forged X-Forwarded-For: only the address our server saw counts', async () => {
+    const limited = '198.51.100.79';
+    const forging = (forged: string) => ({ headers: { 'x-sitework-client-address': limited, 'x-forwarded-for': forged, 'x-real-ip': forged } });
+    for (let i = 0; i < 30; i++) expect((await post({ message: `forged ${i}` }, forging(`192.0.2.${i + 1}`))).status).toBe(202);
+    expectError(await post({ message: 'forged 31' }, forging('192.0.2.200')), 429, 'rate_limited');
+    await flushErrors();
+  });
+
+  it('counts an IPv6 /64 as one client', async () => {
+    for (let i = 0; i < 30; i++) {
+      const result = await post({ message: `v6 ${i}` }, { headers: { 'x-sitework-client-address': `2001:db8:5:5::${(i + 1).toString(16)}` } });
+      expect(result.status).toBe(202);
+    }
+    expectError(await post({ message: 'v6 31' }, { headers: { 'x-sitework-client-address': '2001:db8:5:5:ffff::1' } }), 429, 'rate_limited');
+    expect((await post({ message: 'next /64' }, { headers: { 'x-sitework-client-address': '2001:db8:5:6::1' } })).status).toBe(202);
+    await flushErrors();
+  });
+
+  it('files at most 300 reports a minute under one tenant, from however many addresses; other tenants go on', async () => {
+    const { slug } = await withPlatform((tx) => createTenant(tx, { name: 'Flooded', slug: `flooded-${letters()}` }));
+    const fromAddress = (i: number) => ({ host: hostOf(slug), headers: { 'x-sitework-client-address': `10.99.${Math.floor(i / 250)}.${(i % 250) + 1}` } });
+    for (let i = 0; i < 300; i++) expect((await post({ message: `flood ${i}` }, fromAddress(i))).status).toBe(202);
+    const refused = await post({ message: 'flood 301' }, fromAddress(300));
+    expectError(refused, 429, 'rate_limited');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await post({ message: 'acme goes on' }, { headers: { 'x-sitework-client-address': address() } })).status).toBe(202);
     await flushErrors();
   });
 });

@@ -1,20 +1,31 @@
 import 'server-only';
 import { AppError } from '@/lib/app-error';
 import { readSessionUser } from '@/lib/auth';
+import { clientAddressOf, clientNetworkOf } from '@/lib/client-address';
+import { config } from '@/lib/config';
+import { tenantSlugFromHost } from '@/lib/tenancy';
 import { captureError } from './capture';
 import { ZClientErrorReport } from './input';
 
 /** A browser error report is a message and a stack: 16 KiB is plenty, and bounds what anyone can make us store. */
 export const MAX_CLIENT_REPORT_BYTES = 16 * 1024;
-/** Reports per minute from one address: an error loop in a tab must not flood the table. */
+/** Reports per minute from one client network: an error loop in a tab must not flood the table. */
 export const CLIENT_REPORTS_PER_MINUTE = 30;
+/** Reports per minute filed under one tenant (per process), whatever their addresses: nobody floods a tenant's table. */
+export const CLIENT_REPORTS_PER_TENANT_PER_MINUTE = 300;
 
 const tooLarge = () => new AppError('payload_too_large', `Error reports are limited to ${MAX_CLIENT_REPORT_BYTES} bytes`);
 
-/** The caller's address as the proxy in front reports it (the first X-Forwarded-For hop), for rate limiting. */
-export function clientAddress(request: Request): string {
-  const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  return forwarded || request.headers.get('x-real-ip')?.trim() || 'unknown';
+/**
+ * The rate-limit keys of a report: its client network (from our server's client address, never a header the
+ * client chose) and the tenant the Host names (the platform's bucket for the apex and other hosts).
+ */
+export function clientReportLimitKeys(request: Request): { client: string; tenant: string } {
+  const tenantSlug = tenantSlugFromHost(request.headers.get('host'), config().APP_DOMAIN);
+  return {
+    client: `client-errors:${clientNetworkOf(clientAddressOf(request.headers))}`,
+    tenant: `client-errors-tenant:${tenantSlug ?? 'platform'}`,
+  };
 }
 
 /** Refuses a declared Content-Length over the limit before anything is read. */

@@ -39,4 +39,11 @@ export {
   type TErrorGroupPatch,
   type TClientErrorReport,
 } from './input';
-export { reportClientError, clientAddress, assertClientReportSize, MAX_CLIENT_REPORT_BYTES, CLIENT_REPORTS_PER_MINUTE } from './client-report';
+export {
+  reportClientError,
+  clientReportLimitKeys,
+  assertClientReportSize,
+  MAX_CLIENT_REPORT_BYTES,
+  CLIENT_REPORTS_PER_MINUTE,
+  CLIENT_REPORTS_PER_TENANT_PER_MINUTE,
+} from './client-report';

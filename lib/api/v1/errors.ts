@@ -15,7 +15,8 @@ export const reportClientErrorEndpoint = defineEndpoint({
   summary:
     'Report a browser error: JSON { message, type?, stack?, url?, userAgent?, componentStack?, digest?, release? }. ' +
     'Public; attributed to the tenant whose subdomain serves the page. At most 16 KiB (413 payload_too_large, ' +
-    'refused before reading more) and 30 reports a minute per address (429 rate_limited). The body is read by the ' +
+    'refused before reading more), 30 reports a minute per client address (an IPv6 /64 counts as one) and 300 a ' +
+    'minute per tenant and process (429 rate_limited). The body is read by the ' +
     'handler under that limit, hence no body schema here',
   tag: 'Errors',
   access: 'public',
