@@ -8,7 +8,7 @@ import type { TRole } from '@/db/schema/auth';
 import { emailOutbox } from '@/db/schema/mail';
 import { DEMO_PASSWORD, seedDemoData } from '@/db/seed';
 import { flushRepeatedFailures } from '@/lib/audit';
-import { authorizeCredentials, previewInvitation, verifyHandoffToken } from '@/lib/auth';
+import { authorizeCredentials, previewInvitation, redeemHandoffToken } from '@/lib/auth';
 import { deliverPendingEmails } from '@/lib/mail';
 import * as adminPlanRoute from '../app/api/v1/admin/plans/[id]/route';
 import { callRoute, demoUsers, expectError, hostOf, type TDemo, type TSessionSubject } from './support/http';
@@ -177,7 +177,7 @@ describe('accepting an invitation', () => {
 
     const signIn = new URL(result.body.signInUrl);
     expect(signIn.host).toBe('acme.localhost:3000');
-    expect(verifyHandoffToken(signIn.searchParams.get('handoff')!, 'acme')).toBe(user!.id);
+    expect(await redeemHandoffToken(signIn.searchParams.get('handoff')!, 'acme')).toBe(user!.id);
 
     const tenant = await callRoute(routes.tenant.GET, { path: '/api/v1/tenant', host: hostOf('acme'), cookieFor: user! });
     expect(tenant.status).toBe(200);

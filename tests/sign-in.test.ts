@@ -77,11 +77,36 @@ describe('credentials sign-in', () => {
   it('accepts a handoff token only on the tenant it was made for and only while fresh', async () => {
     const user = (await findUserById(demo.acme.admin.id))!;
     const token = createHandoffToken(user.id, 'acme');
-    await expect(authorizeCredentials({ handoff: token }, on('acme.localhost:3000'))).resolves.toMatchObject({ id: user.id });
     await expect(authorizeCredentials({ handoff: token }, on('globex.localhost:3000'))).rejects.toThrow(/expired/);
+    await expect(authorizeCredentials({ handoff: token }, on('acme.localhost:3000'))).resolves.toMatchObject({ id: user.id });
     await expect(authorizeCredentials({ handoff: `${token}x` }, on('acme.localhost:3000'))).rejects.toThrow(/expired/);
     await expect(authorizeCredentials({ handoff: token }, on('localhost:3000'))).rejects.toThrow(/expired/);
+
+    vi.useFakeTimers({ now: Date.now() - 61_000, toFake: ['Date'] });
+    const stale = createHandoffToken(user.id, 'acme');
+    vi.useRealTimers();
+    await expect(authorizeCredentials({ handoff: stale }, on('acme.localhost:3000'))).rejects.toThrow(/expired/);
   });
+
+  it('accepts a handoff token once: a replay of the same token is refused, also when two uses race', async () => {
+    const user = (await findUserById(demo.acme.editor.id))!;
+    const token = createHandoffToken(user.id, 'acme');
+    await expect(authorizeCredentials({ handoff: token }, on('acme.localhost:3000'))).resolves.toMatchObject({ id: user.id });
+    await expect(authorizeCredentials({ handoff: token }, on('acme.localhost:3000'))).rejects.toThrow(/already used/);
+
+    const raced = createHandoffToken(user.id, 'acme');
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 5 }, () => authorizeCredentials({ handoff: raced }, on('acme.localhost:3000'))),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('forgets the ids of used handoff tokens once they would have expired anyway', async () => {
+    await ownerDb().execute(sql`insert into handoff_redemptions (jti, expires_at) values ('long-expired', now() - interval '1 minute')`);
+    await authorizeCredentials({ handoff: createHandoffToken(demo.acme.viewer.id, 'acme') }, on('acme.localhost:3000'));
+    expect(await ownerDb().execute(sql`select 1 from handoff_redemptions where jti = 'long-expired'`)).toHaveLength(0);
+  });
+
 });
 
 describe('password guessing, per account', () => {

@@ -25,6 +25,8 @@ export const users = pgTable(
     name: text('name').notNull(),
     passwordHash: text('password_hash'),
     isPlatformAdmin: boolean('is_platform_admin').notNull().default(false),
+    /** When the owner of the address proved it (a signed link by mail); null: not yet. */
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
     lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -100,6 +102,54 @@ export const apiKeys = pgTable(
     uniqueIndex('api_keys_prefix_key').on(t.prefix),
     index('api_keys_tenant_created_idx').on(t.tenantId, t.createdAt.desc(), t.id.desc()),
   ],
+);
+
+/**
+ * A sign-up waiting for its confirmation link: nothing exists until the owner of the address opens it (one per
+ * address, a new sign-up replaces it). Platform data: no grant to the request role.
+ */
+export const signUpRequests = pgTable(
+  'sign_up_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    organisationName: text('organisation_name').notNull(),
+    slug: text('slug').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('sign_up_requests_email_key').on(t.email),
+    uniqueIndex('sign_up_requests_token_hash_key').on(t.tokenHash),
+    index('sign_up_requests_expires_idx').on(t.expiresAt),
+  ],
+);
+
+/** The pending confirmation link of an existing, unverified account (one per account). */
+export const emailVerifications = pgTable(
+  'email_verifications',
+  {
+    userId: uuid('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('email_verifications_token_hash_key').on(t.tokenHash)],
+);
+
+/** Handoff tokens already used (each is good once), kept until they would have expired anyway. */
+export const handoffRedemptions = pgTable(
+  'handoff_redemptions',
+  {
+    jti: text('jti').primaryKey(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('handoff_redemptions_expires_idx').on(t.expiresAt)],
 );
 
 /**

@@ -50,4 +50,4 @@ export {
 } from './session';
 export { createPlatformOperator, countPlatformOperators, type TOperatorOutcome } from './operators';
 export { prunePasswordAttempts } from './password-attempts';
-export { createHandoffToken, verifyHandoffToken, handoffUrl, tenantUrl } from './handoff';
+export { createHandoffToken, redeemHandoffToken, handoffUrl, tenantUrl } from './handoff';

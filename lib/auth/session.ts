@@ -8,7 +8,7 @@ import { recordAudit, recordRepeatedFailure, type TAuditEvent } from '@/lib/audi
 import { clientAddressOf, UNKNOWN_CLIENT_ADDRESS } from '@/lib/client-address';
 import { logger } from '@/lib/telemetry';
 import { findTenantRef, tenantSlugFromHost, withPlatform } from '@/lib/tenancy';
-import { verifyHandoffToken } from './handoff';
+import { redeemHandoffToken } from './handoff';
 import { burnPasswordCheck, verifyPassword } from './password';
 import { admitPasswordAttempt, type TPasswordAttempt } from './password-attempts';
 import { findMembershipRole, findUserById, findUserForSignIn, recordSignIn, type TUser } from './users';
@@ -69,9 +69,9 @@ export async function authorizeCredentials(
 
   let user: TUser | null = null;
   if (credentials?.handoff) {
-    const userId = tenantSlug ? verifyHandoffToken(credentials.handoff, tenantSlug) : null;
+    const userId = tenantSlug ? await redeemHandoffToken(credentials.handoff, tenantSlug) : null;
     user = userId ? await findUserById(userId) : null;
-    if (!user) throw new Error('This sign-in link has expired. Sign in with your password.');
+    if (!user) throw new Error('This sign-in link has expired or was already used. Sign in with your password.');
   } else {
     const email = (credentials?.email ?? '').trim().toLowerCase();
     const password = credentials?.password ?? '';
