@@ -8,8 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { createApiKey, createTenantWithOwner } from '@/lib/auth';
-import { users } from '@/db/schema/auth';
+import { createApiKey, createTenantWithOwner, insertUser } from '@/lib/auth';
 import { drainIndexOutbox, generateEstimates, type TCostEstimate } from '@/lib/estimates';
 import { platformDb, withPlatform, withTenant } from '@/lib/tenancy';
 import { vectorStore } from '@/lib/vectors';
@@ -45,17 +44,16 @@ export interface TEstimatesTenant {
 /** A fresh enterprise tenant (10,000 requests a minute per key) with an owner and `keyCount` API keys. */
 export async function createEstimatesTenant(slug: string, keyCount: number): Promise<TEstimatesTenant> {
   const ownerEmail = `owner@${slug}.bench.local`;
-  const tenant = await withPlatform((tx) =>
-    createTenantWithOwner(tx, {
-      name: `Estimates bench ${slug}`,
-      slug,
-      plan: 'enterprise',
-      ownerEmail,
-      ownerName: 'Estimates bench owner',
-      ownerPassword: randomBytes(18).toString('base64url'),
-    }),
-  );
-  const [owner] = await withPlatform((tx) => tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${ownerEmail}`));
+  const { tenant, owner } = await withPlatform(async (tx) => {
+    const user = await insertUser(tx, {
+      email: ownerEmail,
+      name: 'Estimates bench owner',
+      password: randomBytes(18).toString('base64url'),
+      isEmailVerified: true,
+    });
+    const created = await createTenantWithOwner(tx, { name: `Estimates bench ${slug}`, slug, plan: 'enterprise', ownerEmail }, null);
+    return { tenant: created.tenant, owner: user };
+  });
   const keys = await withTenant(tenant.id, async (tx) => {
     const secrets: string[] = [];
     for (let i = 0; i < keyCount; i++) {

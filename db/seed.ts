@@ -28,14 +28,20 @@ export async function seedDemoData(): Promise<boolean> {
     if (existing) return false;
     const now = new Date();
     const customersSince = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1));
-    await insertUser(tx, { email: OPERATOR_EMAIL, name: 'Platform Operator', password: DEMO_PASSWORD, isPlatformAdmin: true });
+    await insertUser(tx, {
+      email: OPERATOR_EMAIL,
+      name: 'Platform Operator',
+      password: DEMO_PASSWORD,
+      isEmailVerified: true,
+      isPlatformAdmin: true,
+    });
     for (const spec of DEMO_TENANTS) {
       const tenant = await createTenant(tx, spec);
       await tx.update(tenants).set({ createdAt: customersSince }).where(eq(tenants.id, tenant.id));
       await tx.update(tenantPlanChanges).set({ effectiveAt: customersSince }).where(eq(tenantPlanChanges.tenantId, tenant.id));
       for (const role of DEMO_ROLES) {
         const name = `${role[0].toUpperCase()}${role.slice(1)} ${spec.name.split(' ')[0]}`;
-        const user = await insertUser(tx, { email: demoEmail(role, spec.slug), name, password: DEMO_PASSWORD });
+        const user = await insertUser(tx, { email: demoEmail(role, spec.slug), name, password: DEMO_PASSWORD, isEmailVerified: true });
         await tx.insert(memberships).values({ tenantId: tenant.id, userId: user.id, role });
       }
     }

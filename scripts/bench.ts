@@ -875,21 +875,20 @@ async function main() {
     };
 
     if (parts.has('ingest')) {
-      const { createTenantWithOwner } = await import('../lib/auth');
+      const { createTenantWithOwner, insertUser } = await import('../lib/auth');
       const { ingestThroughApi, copyCeiling, INGEST_BATCH_EVENTS } = await import('../bench/ingest');
       const slug = `bench-ingest-${runTag}`;
       const ownerEmail = `owner@${slug}.bench.local`;
-      const tenant = await withPlatform((tx) =>
-        createTenantWithOwner(tx, {
-          name: `Ingest bench ${runTag}`,
-          slug,
-          plan: 'enterprise',
-          ownerEmail,
-          ownerName: 'Ingest bench owner',
-          ownerPassword: randomBytes(18).toString('base64url'),
-        }),
-      );
-      const [ingestOwner] = await withPlatform((tx) => tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${ownerEmail}`));
+      const { tenant, ingestOwner } = await withPlatform(async (tx) => {
+        const user = await insertUser(tx, {
+          email: ownerEmail,
+          name: 'Ingest bench owner',
+          password: randomBytes(18).toString('base64url'),
+          isEmailVerified: true,
+        });
+        const created = await createTenantWithOwner(tx, { name: `Ingest bench ${runTag}`, slug, plan: 'enterprise', ownerEmail }, null);
+        return { tenant: created.tenant, ingestOwner: user };
+      });
       const ingestKey = await withTenant(tenant.id, (tx) =>
         createApiKey(tx, tenant.id, { userId: ingestOwner.id, role: 'owner' }, { name: `bench ${runTag} ingest`, scopes: ['files:write'] }),
       );
@@ -971,7 +970,7 @@ async function main() {
       const email = `owner@${largest.slug}.bench.local`;
       const password = randomBytes(18).toString('base64url');
       const owner = await withPlatform(async (tx) => {
-        const user = await insertUser(tx, { email, name: 'Usage bench owner', password });
+        const user = await insertUser(tx, { email, name: 'Usage bench owner', password, isEmailVerified: true });
         await tx.insert(memberships).values({ tenantId: largest.id, userId: user.id, role: 'owner' });
         return user;
       });
@@ -1088,7 +1087,7 @@ async function main() {
       const email = `owner@${slug}.bench.local`;
       const password = randomBytes(18).toString('base64url');
       const owner = await withPlatform(async (tx) => {
-        const user = await insertUser(tx, { email, name: 'Audit bench owner', password });
+        const user = await insertUser(tx, { email, name: 'Audit bench owner', password, isEmailVerified: true });
         await tx.insert(memberships).values({ tenantId: bigTenant, userId: user.id, role: 'owner' });
         return user;
       });

@@ -1,13 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ownerDb } from '@/db/client';
 import { users } from '@/db/schema/auth';
+import { emailOutbox } from '@/db/schema/mail';
 import { tenants } from '@/db/schema/tenancy';
 import { seedDemoData } from '@/db/seed';
-import { callRoute, createKey, demoUsers, expectError, hostOf, type TDemo, type TRouteHandler } from './support/http';
+import { callRoute, createKey, demoUsers, expectError, hostOf, sessionCookie, type TDemo, type TRouteHandler, type TSessionSubject } from './support/http';
 import { routes } from './support/routes';
-import { createTestTenant, membershipOf, tenantRow, uniqueEmail, userByEmail } from './support/state';
+import { createTestTenant, invitationRow, invitationsOf, invite, membershipOf, tenantRow, tokenOf, uniqueEmail, userByEmail } from './support/state';
+// Server actions are imported relatively: the lint rule against importing app/ guards lib/, not tests.
+import { createTenantAction } from '../app/admin/actions';
+
+/** The console's server actions read the request from next/headers: here, an operator's browser on the apex. */
+const consoleRequest = vi.hoisted(() => ({ cookie: null as string | null }));
+vi.mock('next/headers', () => ({
+  headers: async () => new Headers({ host: 'localhost:3000', ...(consoleRequest.cookie && { cookie: consoleRequest.cookie }) }),
+}));
+
+async function consoleSignIn(user: TSessionSubject): Promise<void> {
+  consoleRequest.cookie = await sessionCookie(user);
+}
 
 /** The seeded plans' storage is in GiB (2^30 bytes). */
 const GiB = 1024 ** 3;
@@ -30,6 +43,11 @@ const createTenant = (body: Record<string, unknown>) =>
 
 const updateTenant = (id: string, body: unknown) =>
   callRoute(routes.adminTenant.PATCH, { method: 'PATCH', path: `/api/v1/admin/tenants/${id}`, params: { id }, cookieFor: demo.operator, body });
+
+const acceptInvitation = (body: { token: string; name?: string; password: string }) =>
+  callRoute(routes.acceptInvitation.POST, { method: 'POST', path: '/api/v1/invitations/accept', body });
+
+const mailsTo = (address: string) => ownerDb().select().from(emailOutbox).where(eq(emailOutbox.toAddress, address));
 
 const tenantCount = async () => (await ownerDb().select({ id: tenants.id }).from(tenants)).length;
 const userCount = async () => (await ownerDb().select({ id: users.id }).from(users)).length;
@@ -102,56 +120,101 @@ describe('operator console: listing', () => {
 });
 
 describe('operator console: creating a tenant', () => {
-  it('creates a tenant with a new owner (201) who can then use it as owner', async () => {
+  it('invites the owner by mail when no account has the email (201, owner invited); whoever accepts owns the tenant', async () => {
     const newSlug = slug('newco');
     const ownerEmail = uniqueEmail('founder');
-    const result = await createTenant({
-      name: 'NewCo Builders',
-      slug: newSlug,
-      plan: 'starter',
-      ownerEmail,
-      ownerName: 'Fran Founder',
-      ownerPassword: 'founder-password',
-    });
+    const usersBefore = await userCount();
+    const result = await createTenant({ name: 'NewCo Builders', slug: newSlug, plan: 'starter', ownerEmail });
     expect(result.status).toBe(201);
     expect(result.body.tenant).toMatchObject({ slug: newSlug, name: 'NewCo Builders', plan: 'starter', isActive: true });
+    expect(result.body.owner).toEqual({ email: ownerEmail, status: 'invited' });
+    expect(result.text).not.toContain('/invitations/');
 
     const stored = (await tenantRow(result.body.tenant.id))!;
     expect(stored).toMatchObject({ storageQuotaBytes: 25 * GiB, apiQuotaMonthly: 30_000 });
-    const owner = (await userByEmail(ownerEmail))!;
-    expect(owner.name).toBe('Fran Founder');
-    expect(await membershipOf(stored.id, owner.id)).toBe('owner');
-    const [{ passwordHash }] = await ownerDb().select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, owner.id));
-    expect(passwordHash).toMatch(/^\$argon2id\$/);
+    expect(await userCount()).toBe(usersBefore);
+    const [invitation] = await invitationsOf(stored.id);
+    expect(invitation).toMatchObject({ email: ownerEmail, role: 'owner', invitedBy: demo.operator.id, acceptedAt: null });
+    const [mail] = await mailsTo(ownerEmail);
+    expect(mail.subject).toBe('You are invited to NewCo Builders on Sitework');
 
+    const accepted = await acceptInvitation({ token: tokenOf(/http:\/\/\S+/.exec(mail.bodyText)![0]), name: 'Fran Founder', password: 'founder-password' });
+    expect(accepted.status).toBe(200);
+    const owner = (await userByEmail(ownerEmail))!;
+    expect(await membershipOf(stored.id, owner.id)).toBe('owner');
     const asOwner = await callRoute(routes.tenant.GET, { path: '/api/v1/tenant', host: hostOf(newSlug), cookieFor: owner });
     expect(asOwner.status).toBe(200);
     expect(asOwner.body.caller.role).toBe('owner');
   });
 
-  it('makes an existing user the owner when the email has an account', async () => {
+  it('makes an existing verified account the owner at once, and mails no invitation', async () => {
     const result = await createTenant({ name: 'Second Venture', slug: slug('venture'), ownerEmail: 'Editor@Globex.test' });
     expect(result.status).toBe(201);
     expect(result.body.tenant.plan).toBe('free');
+    expect(result.body.owner).toEqual({ email: 'editor@globex.test', status: 'member' });
     expect(await membershipOf(result.body.tenant.id, demo.globex.editor.id)).toBe('owner');
+    expect(await invitationsOf(result.body.tenant.id)).toEqual([]);
   });
 
-  it('asks for ownerName and ownerPassword for an email without an account with 400, creating nothing', async () => {
+  it('never hands a new tenant to an unverified account with the email: the address is invited, and the account cannot accept unconfirmed', async () => {
+    // Anyone can make one: invite the address to an organisation of their own and accept the link they see.
+    const ownerEmail = uniqueEmail('ceo');
+    const squatter = await invite(demo.globex, ownerEmail, 'viewer');
+    expect((await acceptInvitation({ token: squatter.token, name: 'Not The CEO', password: 'squatters-password' })).status).toBe(200);
+    const account = (await userByEmail(ownerEmail))!;
+
+    const result = await createTenant({ name: 'BigCorp', slug: slug('bigcorp'), ownerEmail });
+    expect(result.status).toBe(201);
+    expect(result.body.owner).toEqual({ email: ownerEmail, status: 'invited' });
+    expect(await membershipOf(result.body.tenant.id, account.id)).toBeNull();
+    const [invitation] = await invitationsOf(result.body.tenant.id);
+    expect(invitation).toMatchObject({ email: ownerEmail, role: 'owner' });
+
+    // Even holding the owner invitation's link, the unconfirmed account is refused.
+    const mail = (await mailsTo(ownerEmail)).find((m) => m.subject.includes('BigCorp'))!;
+    const refused = await acceptInvitation({ token: tokenOf(/http:\/\/\S+/.exec(mail.bodyText)![0]), password: 'squatters-password' });
+    expectError(refused, 403, 'forbidden', /Confirm/);
+    expect(await membershipOf(result.body.tenant.id, account.id)).toBeNull();
+  });
+
+  it("leaves the address's pending invitations to other tenants alone when inviting a new tenant's owner", async () => {
+    const ownerEmail = uniqueEmail('sought-after');
+    const elsewhere = await invite(demo.acme, ownerEmail, 'viewer');
+    const result = await createTenant({ name: 'Third Venture', slug: slug('third'), ownerEmail });
+    expect(result.body.owner.status).toBe('invited');
+    expect((await invitationRow(elsewhere.id))!.revokedAt).toBeNull();
+  });
+
+  it('refuses ownerName and ownerPassword with 400: operators no longer choose passwords for others', async () => {
     const [tenantsBefore, usersBefore] = [await tenantCount(), await userCount()];
-    const result = await createTenant({ name: 'Half', slug: slug('half'), ownerEmail: uniqueEmail('nobody') });
-    expectError(result, 400, 'validation_failed', /ownerName and ownerPassword/);
-    expect(result.body.error.details.fields[0].field).toBe('ownerPassword');
+    const ownerEmail = uniqueEmail('nobody');
+    const result = await createTenant({ name: 'Half', slug: slug('half'), ownerEmail, ownerName: 'No Body', ownerPassword: 'operator-chosen' });
+    expectError(result, 400, 'validation_failed');
     expect([await tenantCount(), await userCount()]).toEqual([tenantsBefore, usersBefore]);
+    expect(await mailsTo(ownerEmail)).toEqual([]);
   });
 
-  it('refuses a taken slug with 409 saying so, and creates neither tenant nor owner', async () => {
+  it('refuses a taken slug with 409 saying so, and creates neither tenant nor invitation', async () => {
     const [tenantsBefore, usersBefore] = [await tenantCount(), await userCount()];
     const ownerEmail = uniqueEmail('copycat');
-    const result = await createTenant({ name: 'Acme Again', slug: 'acme', ownerEmail, ownerName: 'Copy Cat', ownerPassword: 'copycat-password' });
+    const result = await createTenant({ name: 'Acme Again', slug: 'acme', ownerEmail });
     expectError(result, 409, 'conflict', /"acme" is already taken/);
     expect(result.body.error.details).toEqual({ field: 'slug' });
     expect([await tenantCount(), await userCount()]).toEqual([tenantsBefore, usersBefore]);
+    expect(await mailsTo(ownerEmail)).toEqual([]);
+  });
+
+  it('answers the same from the console as from the API: an invitation for an unknown address, ownership for a verified account', async () => {
+    await consoleSignIn(demo.operator);
+    const ownerEmail = uniqueEmail('console');
+    const invited = await createTenantAction({ name: 'Console Co', slug: slug('console'), plan: 'free', ownerEmail });
+    expect(invited).toMatchObject({ ok: true, data: { owner: { email: ownerEmail, status: 'invited' } } });
     expect(await userByEmail(ownerEmail)).toBeNull();
+    expect(await mailsTo(ownerEmail)).toHaveLength(1);
+
+    const owned = await createTenantAction({ name: 'Console Two', slug: slug('console'), plan: 'free', ownerEmail: demo.acme.viewer.email });
+    expect(owned).toMatchObject({ ok: true, data: { owner: { email: demo.acme.viewer.email, status: 'member' } } });
+    if (owned.ok) expect(await membershipOf(owned.data.id, demo.acme.viewer.id)).toBe('owner');
   });
 
   it.each([

@@ -7,7 +7,7 @@ import { seedDemoData } from '@/db/seed';
 import { resetPlanCache, resetQuotaCache } from '@/lib/api';
 import { quotaLoader } from '@/lib/api/quota';
 import { consumeRequest } from '@/lib/api/rate-limit';
-import { authenticateApiKey, createApiKey, createTenantWithOwner } from '@/lib/auth';
+import { authenticateApiKey, createApiKey, createTenantWithOwner, insertUser } from '@/lib/auth';
 import { findPlanRow, withPlatform, withTenant } from '@/lib/tenancy';
 import { bufferedUsageCount, recordUsageEvents } from '@/lib/usage';
 import * as tenantRoute from '../app/api/v1/tenant/route';
@@ -34,16 +34,10 @@ afterEach(() => {
 
 async function tenantOnPlan(plan: TPlanId, apiQuotaMonthly?: number): Promise<TQuotaTenant> {
   const ownerEmail = uniqueEmail('quota');
-  const tenant = await withPlatform((tx) =>
-    createTenantWithOwner(tx, {
-      name: `Quota ${plan}`,
-      slug: `quota-${randomBytes(4).toString('hex')}`,
-      plan,
-      ownerEmail,
-      ownerName: 'Quota Owner',
-      ownerPassword: 'correct horse battery staple',
-    }),
-  );
+  const { tenant } = await withPlatform(async (tx) => {
+    await insertUser(tx, { email: ownerEmail, name: 'Quota Owner', password: 'correct horse battery staple', isEmailVerified: true });
+    return createTenantWithOwner(tx, { name: `Quota ${plan}`, slug: `quota-${randomBytes(4).toString('hex')}`, plan, ownerEmail }, null);
+  });
   if (apiQuotaMonthly !== undefined) {
     await ownerDb().update(tenants).set({ apiQuotaMonthly }).where(eq(tenants.id, tenant.id));
   }

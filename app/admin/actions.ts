@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import { action } from '@/lib/api';
-import { ZEmail, ZPersonName, createTenantWithOwner } from '@/lib/auth';
+import { ZEmail, createTenantWithOwner } from '@/lib/auth';
 import { ZPlanId, ZSlug, changeTenantPlan, setTenantActive } from '@/lib/tenancy';
 
 const ZId = z.uuid('must be a UUID');
@@ -16,13 +16,11 @@ export const createTenantAction = action(
       slug: ZSlug,
       plan: ZPlanId,
       ownerEmail: ZEmail,
-      ownerName: ZPersonName.optional(),
-      ownerPassword: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
     }),
   },
-  async ({ data, tx }) => {
-    const tenant = await createTenantWithOwner(tx, data);
-    return { id: tenant.id, slug: tenant.slug };
+  async ({ data, tx, caller }) => {
+    const { tenant, owner } = await createTenantWithOwner(tx, data, caller.user.id);
+    return { id: tenant.id, slug: tenant.slug, owner };
   },
 );
 

@@ -11,31 +11,21 @@ import { Select } from '@/components/ui/select';
 import { useAction } from '@/components/ui/use-action';
 import { createTenantAction } from './actions';
 
-const EMPTY = { name: '', slug: '', plan: 'free' as TPlanId, ownerEmail: '', ownerName: '', ownerPassword: '' };
+const EMPTY = { name: '', slug: '', plan: 'free' as TPlanId, ownerEmail: '' };
 type TKey = keyof typeof EMPTY;
 
 export function CreateTenantForm({ plans }: { plans: { id: TPlanId; name: string }[] }) {
   const router = useRouter();
   const [values, setValues] = useState(EMPTY);
-  const [created, setCreated] = useState<string | null>(null);
+  const [created, setCreated] = useState<{ slug: string; owner: { email: string; status: 'member' | 'invited' } } | null>(null);
   const { run, isPending, error, fieldErrors } = useAction(createTenantAction);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setCreated(null);
-    const result = await run(
-      {
-        name: values.name,
-        slug: values.slug,
-        plan: values.plan,
-        ownerEmail: values.ownerEmail,
-        ownerName: values.ownerName.trim() || undefined,
-        ownerPassword: values.ownerPassword || undefined,
-      },
-      () => router.refresh(),
-    );
+    const result = await run(values, () => router.refresh());
     if (!result) return;
-    setCreated(result.slug);
+    setCreated(result);
     setValues(EMPTY);
   }
 
@@ -59,7 +49,13 @@ export function CreateTenantForm({ plans }: { plans: { id: TPlanId; name: string
     <form onSubmit={submit} noValidate aria-label="Create tenant" className="space-y-4">
       {error && !hasFieldErrors && <Alert>{error.message}</Alert>}
       {error && hasFieldErrors && <Alert>Check the highlighted fields.</Alert>}
-      {created && <Alert tone="success">Tenant {created} created.</Alert>}
+      {created && (
+        <Alert tone="success">
+          {created.owner.status === 'member'
+            ? `Tenant ${created.slug} created; ${created.owner.email} is its owner.`
+            : `Tenant ${created.slug} created; owner invited: ${created.owner.email} was mailed an invitation to become its owner.`}
+        </Alert>
+      )}
       <div className="grid gap-4 sm:grid-cols-3">
         {field('name', 'Organisation name', { required: true })}
         {field('slug', 'Slug', { required: true, autoCapitalize: 'none', spellCheck: false, className: 'font-mono' })}
@@ -72,9 +68,12 @@ export function CreateTenantForm({ plans }: { plans: { id: TPlanId; name: string
             ))}
           </Select>
         </Field>
-        {field('ownerEmail', 'Owner email', { type: 'email', required: true }, 'An existing account becomes the owner.')}
-        {field('ownerName', 'Owner name', {}, 'Only for a new account.')}
-        {field('ownerPassword', 'Owner password', { type: 'password', autoComplete: 'new-password' }, 'Only for a new account (10+ characters).')}
+        {field(
+          'ownerEmail',
+          'Owner email',
+          { type: 'email', required: true },
+          'An account that has confirmed this address becomes the owner; otherwise the address is invited by mail.',
+        )}
       </div>
       <Button type="submit" isPending={isPending} pendingLabel="Creating…">
         Create tenant

@@ -4,9 +4,6 @@ export {
   ZEmail,
   ZPassword,
   ZPersonName,
-  ZSignUp,
-  signUp,
-  createTenantWithOwner,
   insertUser,
   findUserById,
   listUserTenants,
@@ -16,6 +13,19 @@ export {
   type TUserTenant,
   type TUserListItem,
 } from './users';
+export {
+  ZSignUp,
+  ZConfirmEmail,
+  ZResendConfirmation,
+  CONFIRMATION_TTL_HOURS,
+  requestSignUp,
+  previewConfirmation,
+  confirmEmail,
+  resendConfirmation,
+  type TConfirmation,
+  type TConfirmationPreview,
+} from './email-verification';
+export { createTenantWithOwner, type TCreatedTenant } from './tenant-owner';
 export { ZRole, ZChangeRole, listMembers, changeMemberRole, removeMember, type TMember, type TActor } from './members';
 export {
   ZCreateInvitation,
@@ -28,6 +38,7 @@ export {
   changeInvitationRole,
   previewInvitation,
   acceptInvitation,
+  inviteOwner,
   type TInvitation,
   type TInvitationPreview,
 } from './invitations';

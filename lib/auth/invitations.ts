@@ -11,6 +11,7 @@ import { UNKNOWN_CLIENT_ADDRESS } from '@/lib/client-address';
 import { config } from '@/lib/config';
 import { enqueueEmail } from '@/lib/mail';
 import { withPlatform } from '@/lib/tenancy';
+import { confirmationResendUrl, issueEmailVerification } from './email-verification';
 import { ZRole, type TActor } from './members';
 import { verifyPassword } from './password';
 import { admitPasswordAttempt } from './password-attempts';
@@ -121,11 +122,40 @@ export async function createInvitation(
     .limit(1);
   if (existing[0]) throw new AppError('conflict', `${input.email} is already a member`, { field: 'email' });
   await assertInvitationQuota(tx, tenant.id);
+  return insertInvitation(tx, tenant, input, actor.userId);
+}
 
+/**
+ * The first owner of a tenant an operator just created, when the owner email has no verified account: whoever
+ * can read that mailbox accepts (platform transaction; the tenant has no members yet).
+ */
+export async function inviteOwner(
+  tx: TTx,
+  tenant: { id: string; name: string },
+  email: string,
+  operatorId: string | null,
+): Promise<TInvitation> {
+  const { acceptUrl: _shownOnlyInTheMail, ...invitation } = await insertInvitation(tx, tenant, { email, role: 'owner' }, operatorId);
+  return invitation;
+}
+
+async function insertInvitation(
+  tx: TTx,
+  tenant: { id: string; name: string },
+  input: { email: string; role: TRole },
+  invitedBy: string | null,
+): Promise<TInvitation & { acceptUrl: string }> {
   await tx
     .update(invitations)
     .set({ revokedAt: new Date() })
-    .where(and(eq(invitations.email, input.email), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)));
+    .where(
+      and(
+        eq(invitations.tenantId, tenant.id),
+        eq(invitations.email, input.email),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+      ),
+    );
 
   const token = randomToken(32);
   const [row] = await tx
@@ -135,7 +165,7 @@ export async function createInvitation(
       email: input.email,
       role: input.role,
       tokenHash: sha256Hex(token),
-      invitedBy: actor.userId,
+      invitedBy,
       expiresAt: new Date(Date.now() + INVITATION_TTL_DAYS * 86_400_000),
     })
     .returning(columns);
@@ -176,10 +206,12 @@ export interface TInvitationPreview {
   role: TRole;
   tenantName: string;
   tenantSlug: string;
-  hasAccount: boolean;
 }
 
-/** What the accept page shows for a link (platform path: the token is the only thing the visitor has). */
+/**
+ * What the accept page shows for a link (platform path: the token is the only thing the visitor has). It does
+ * not say whether the email has an account: the inviter holds the link too.
+ */
 export async function previewInvitation(token: string): Promise<TInvitationPreview | null> {
   return withPlatform(async (tx) => {
     const rows = await tx
@@ -188,7 +220,6 @@ export async function previewInvitation(token: string): Promise<TInvitationPrevi
         tenantName: tenants.name,
         tenantSlug: tenants.slug,
         tenantActive: tenants.isActive,
-        hasAccount: sql<boolean>`exists (select 1 from users u where lower(u.email) = ${invitations.email})`,
       })
       .from(invitations)
       .innerJoin(tenants, eq(tenants.id, invitations.tenantId))
@@ -202,7 +233,6 @@ export async function previewInvitation(token: string): Promise<TInvitationPrevi
       role: row.role,
       tenantName: row.tenantName,
       tenantSlug: row.tenantSlug,
-      hasAccount: row.hasAccount,
     };
   });
 }
@@ -219,8 +249,15 @@ const gone = (status: Exclude<TInvitationStatus, 'pending'>) => new AppError('go
 const invitationColumns = { ...columns, tenantId: invitations.tenantId, tenantSlug: tenants.slug, tenantActive: tenants.isActive };
 type TAcceptable = Omit<TInvitation, 'status'> & { tenantId: string; tenantSlug: string };
 
-const accountColumns = { id: users.id, email: users.email, name: users.name, isPlatformAdmin: users.isPlatformAdmin, passwordHash: users.passwordHash };
-type TAccount = TUser & { passwordHash: string | null };
+const accountColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  isPlatformAdmin: users.isPlatformAdmin,
+  passwordHash: users.passwordHash,
+  emailVerifiedAt: users.emailVerifiedAt,
+};
+type TAccount = TUser & { passwordHash: string | null; emailVerifiedAt: Date | null };
 
 async function findAccount(tx: TTx, email: string): Promise<TAccount | null> {
   const [account] = await tx.select(accountColumns).from(users).where(sql`lower(${users.email}) = ${email}`);
@@ -321,9 +358,11 @@ async function checkInvitedAccountPassword(invitation: TAcceptable, account: TAc
 }
 
 /**
- * Accepts an invitation: links an existing account (after checking its password) or creates one, adds the
- * membership and marks the invitation used, in one transaction with the invitation row locked so a link
- * cannot be used twice. The password is checked before that transaction, so no row is locked while argon2 runs.
+ * Accepts an invitation: links an existing account (after checking its password; it must have confirmed its
+ * email) or creates one, adds the membership and marks the invitation used, in one transaction with the
+ * invitation row locked so a link cannot be used twice. The password is checked before that transaction, so no
+ * row is locked while argon2 runs. A new account has not proved its address (the inviter has the link too), so it
+ * is mailed a confirmation link in the same transaction.
  */
 export async function acceptInvitation(
   input: z.infer<typeof ZAcceptInvitation>,
@@ -359,13 +398,21 @@ export async function acceptInvitation(
     if (current) {
       // An account created since the password check was not checked: the person tries again, and is asked for it.
       if (current.id !== account?.id) throw new AppError('conflict', `An account for ${invitation.email} was just created. Try again.`);
-      const { passwordHash: _ignored, ...rest } = current;
+      if (!current.emailVerifiedAt) {
+        throw new AppError(
+          'forbidden',
+          `Confirm ${invitation.email} first: open the link we mailed to it, or ask for a new one at ${confirmationResendUrl()}`,
+          { reason: 'email_unverified' },
+        );
+      }
+      const { passwordHash: _ignored, emailVerifiedAt: _verified, ...rest } = current;
       user = rest;
     } else {
       if (!input.name) {
         throw new AppError('validation_failed', 'Your name is required', { fields: [{ field: 'name', message: 'is required' }] });
       }
-      user = await insertUser(tx, { email: invitation.email, name: input.name, password: input.password });
+      user = await insertUser(tx, { email: invitation.email, name: input.name, password: input.password, isEmailVerified: false });
+      await issueEmailVerification(tx, user);
     }
     let membershipId: string;
     try {

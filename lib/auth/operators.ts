@@ -35,7 +35,8 @@ export async function createPlatformOperator(input: {
       return 'promoted';
     }
     const account = z.object({ name: ZPersonName, password: ZPassword }).parse({ name: input.name ?? email.split('@')[0], password: input.password });
-    await insertUser(tx, { email, ...account, isPlatformAdmin: true });
+    // Whoever runs the script on the server vouches for the address.
+    await insertUser(tx, { email, ...account, isEmailVerified: true, isPlatformAdmin: true });
     return 'created';
   });
 }

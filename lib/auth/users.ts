@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { memberships, users, type TRole } from '@/db/schema/auth';
 import { tenants } from '@/db/schema/tenancy';
 import { AppError, isUniqueViolation } from '@/lib/app-error';
-import { ZSlug, createTenant, platformDb, withPlatform, type TTenantRef } from '@/lib/tenancy';
+import { platformDb } from '@/lib/tenancy';
 import type { TTx } from '@/db/client';
 import { MIN_PASSWORD_LENGTH, hashPassword } from './password';
 
@@ -14,14 +14,6 @@ export const ZPassword = z
   .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
   .max(200);
 export const ZPersonName = z.string().trim().min(1, 'is required').max(120);
-
-export const ZSignUp = z.object({
-  name: ZPersonName,
-  email: ZEmail,
-  password: ZPassword,
-  organisationName: z.string().trim().min(1, 'is required').max(120),
-  slug: ZSlug,
-});
 
 export interface TUser {
   id: string;
@@ -51,10 +43,13 @@ export async function recordSignIn(userId: string): Promise<void> {
   await platformDb().update(users).set({ lastSignInAt: new Date() }).where(eq(users.id, userId));
 }
 
-/** Creates a user in the caller's platform transaction; a taken email is a clear 409. */
+/**
+ * Creates a user in the caller's platform transaction; a taken email is a clear 409. `isEmailVerified`: whether
+ * the owner of the address has proved it (a confirmed sign-up link) or the account is the platform's own.
+ */
 export async function insertUser(
   tx: TTx,
-  input: { email: string; name: string; password: string; isPlatformAdmin?: boolean },
+  input: { email: string; name: string; password: string; isEmailVerified: boolean; isPlatformAdmin?: boolean },
 ): Promise<TUser> {
   try {
     const [user] = await tx
@@ -64,6 +59,7 @@ export async function insertUser(
         name: input.name,
         passwordHash: await hashPassword(input.password),
         isPlatformAdmin: input.isPlatformAdmin ?? false,
+        emailVerifiedAt: input.isEmailVerified ? new Date() : null,
       })
       .returning(userColumns);
     return user;
@@ -73,16 +69,6 @@ export async function insertUser(
     }
     throw error;
   }
-}
-
-/** Sign-up: the user, their new tenant and the owner membership, all or nothing. */
-export async function signUp(input: z.infer<typeof ZSignUp>): Promise<{ user: TUser; tenant: TTenantRef }> {
-  return withPlatform(async (tx) => {
-    const user = await insertUser(tx, input);
-    const tenant = await createTenant(tx, { name: input.organisationName, slug: input.slug });
-    await tx.insert(memberships).values({ tenantId: tenant.id, userId: user.id, role: 'owner' });
-    return { user, tenant };
-  });
 }
 
 export interface TUserTenant {
@@ -113,6 +99,8 @@ export async function findMembershipRole(tenantId: string, userId: string): Prom
 }
 
 export interface TUserListItem extends TUser {
+  /** Null until the owner of the address confirmed it (an operator makes only verified accounts owners). */
+  emailVerifiedAt: Date | null;
   createdAt: Date;
   lastSignInAt: Date | null;
   tenantCount: number;
@@ -135,6 +123,7 @@ export async function listAllUsers(
   return tx
     .select({
       ...userColumns,
+      emailVerifiedAt: users.emailVerifiedAt,
       createdAt: users.createdAt,
       lastSignInAt: users.lastSignInAt,
       // Qualified by hand: a bare "id" in a single-table select would mean m.id.
@@ -144,24 +133,4 @@ export async function listAllUsers(
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(createdAtMs), desc(users.id))
     .limit(opts.limit);
-}
-
-/** Operator console: a new tenant owned by an existing user, or by a new user created with it. */
-export async function createTenantWithOwner(
-  tx: TTx,
-  input: { name: string; slug: string; plan: TTenantRef['plan']; ownerEmail: string; ownerName?: string; ownerPassword?: string },
-): Promise<TTenantRef> {
-  const [existing] = await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${input.ownerEmail}`);
-  let ownerId = existing?.id;
-  if (!ownerId) {
-    if (!input.ownerName || !input.ownerPassword) {
-      throw new AppError('validation_failed', 'No account has this email: give ownerName and ownerPassword to create one', {
-        fields: [{ field: 'ownerPassword', message: 'is required for a new owner' }],
-      });
-    }
-    ownerId = (await insertUser(tx, { email: input.ownerEmail, name: input.ownerName, password: input.ownerPassword })).id;
-  }
-  const tenant = await createTenant(tx, { name: input.name, slug: input.slug, plan: input.plan });
-  await tx.insert(memberships).values({ tenantId: tenant.id, userId: ownerId, role: 'owner' });
-  return tenant;
 }

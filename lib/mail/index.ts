@@ -1,1 +1,1 @@
-export { enqueueEmail, deliverPendingEmails, startMailDelivery, type TEmail } from './outbox';
+export { enqueueEmail, deliverPendingEmails, startMailDelivery, latestEmailTo, type TEmail } from './outbox';

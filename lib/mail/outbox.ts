@@ -1,5 +1,5 @@
 import 'server-only';
-import { eq, sql } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import type { TTx } from '@/db/client';
 import { emailOutbox } from '@/db/schema/mail';
@@ -22,6 +22,19 @@ export async function enqueueEmail(tx: TTx, email: TEmail): Promise<void> {
     subject: email.subject,
     bodyText: email.text,
   });
+}
+
+/** The newest message queued for an address, sent or not (for the e2e suite's test route only). */
+export async function latestEmailTo(address: string): Promise<Pick<TEmail, 'to' | 'subject' | 'text'> | null> {
+  const [row] = await withPlatform((tx) =>
+    tx
+      .select({ to: emailOutbox.toAddress, subject: emailOutbox.subject, text: emailOutbox.bodyText })
+      .from(emailOutbox)
+      .where(eq(emailOutbox.toAddress, address))
+      .orderBy(desc(emailOutbox.createdAt))
+      .limit(1),
+  );
+  return row ?? null;
 }
 
 const MAX_ATTEMPTS = 8;

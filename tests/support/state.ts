@@ -26,11 +26,11 @@ export async function addMember(
   const email = options.email ?? uniqueEmail(role);
   return withPlatform(async (tx) => {
     const user = options.password
-      ? await insertUser(tx, { email, name: `Test ${role}`, password: options.password })
+      ? await insertUser(tx, { email, name: `Test ${role}`, password: options.password, isEmailVerified: true })
       : (
           await tx
             .insert(users)
-            .values({ email, name: `Test ${role}` })
+            .values({ email, name: `Test ${role}`, emailVerifiedAt: new Date() })
             .returning({ id: users.id, email: users.email, name: users.name, isPlatformAdmin: users.isPlatformAdmin })
         )[0];
     const [membership] = await tx.insert(memberships).values({ tenantId, userId: user.id, role }).returning({ id: memberships.id });

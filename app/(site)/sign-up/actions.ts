@@ -1,10 +1,14 @@
 'use server';
 
+import { headers } from 'next/headers';
 import { action } from '@/lib/api';
-import { ZSignUp, handoffUrl, signUp } from '@/lib/auth';
+import { ZSignUp, requestSignUp } from '@/lib/auth';
+import { clientAddressOf } from '@/lib/client-address';
 
-/** Creates the account, its organisation and the owner membership; returns where the new owner goes next. */
-export const signUpAction = action({ name: 'signUp', access: 'public', input: ZSignUp }, async ({ data }) => {
-  const { user, tenant } = await signUp(data);
-  return { tenantSlug: tenant.slug, handoffUrl: handoffUrl(user.id, tenant.slug) };
-});
+/**
+ * Mails a confirmation link (or, when the address has an account, a note saying so): nothing is created until the
+ * link is opened, and the answer is the same either way.
+ */
+export const signUpAction = action({ name: 'signUp', access: 'public', input: ZSignUp }, async ({ data }) =>
+  requestSignUp(data, { clientAddress: clientAddressOf(await headers()) }),
+);

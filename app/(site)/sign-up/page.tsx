@@ -12,7 +12,7 @@ export default function SignUpPage() {
   return (
     <AuthCard
       title="Create an organisation"
-      description="Your account and your organisation's portal, ready in a minute. You will be its owner."
+      description="Your account and your organisation's portal, ready in a minute. You will be its owner. We mail you a link to confirm your address first."
       footer={
         <>
           Already have an account?{' '}

@@ -1,6 +1,6 @@
 'use client';
 
-import { signIn } from 'next-auth/react';
+import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
@@ -26,7 +26,7 @@ const FIELDS = ['name', 'email', 'password', 'organisationName', 'slug'] as cons
 export function SignUpForm({ appHost }: { appHost: string }) {
   const [values, setValues] = useState({ name: '', email: '', password: '', organisationName: '', slug: '' });
   const [isSlugEdited, setIsSlugEdited] = useState(false);
-  const [isRedirecting, setIsRedirecting] = useState(false);
+  const [sentTo, setSentTo] = useState<string | null>(null);
   const { run, isPending, error, fieldErrors } = useAction(signUpAction);
 
   const set = (key: keyof typeof values) => (e: React.ChangeEvent<HTMLInputElement>) => {
@@ -42,11 +42,25 @@ export function SignUpForm({ appHost }: { appHost: string }) {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const result = await run(values);
-    if (!result) return;
-    setIsRedirecting(true);
-    // Signs in on this (apex) host too, so "your organisations" works later; the handoff covers the portal.
-    await signIn('credentials', { redirect: false, email: values.email, password: values.password }).catch(() => null);
-    window.location.assign(result.handoffUrl);
+    if (result) setSentTo(result.email);
+  }
+
+  if (sentTo) {
+    return (
+      <div className="space-y-4">
+        <Alert tone="success" title="Check your mail">
+          We sent a confirmation link to <strong>{sentTo}</strong>. Open it within 24 hours and enter your password to
+          create {values.organisationName}.
+        </Alert>
+        <p className="text-sm text-slate-600">
+          Nothing arrived?{' '}
+          <Link href="/verify-email/resend" className="font-medium text-brand hover:underline">
+            Send the link again
+          </Link>
+          .
+        </p>
+      </div>
+    );
   }
 
   const hasFieldError = FIELDS.some((f) => fieldErrors[f]);
@@ -83,7 +97,7 @@ export function SignUpForm({ appHost }: { appHost: string }) {
       <Field htmlFor="slug" label="Slug" hint={slugHint} error={fieldErrors.slug}>
         {input('slug', { autoCapitalize: 'none', spellCheck: false, className: 'font-mono' }, slugHint)}
       </Field>
-      <Button type="submit" className="w-full" isPending={isPending || isRedirecting} pendingLabel="Creating…">
+      <Button type="submit" className="w-full" isPending={isPending} pendingLabel="Sending…">
         Create organisation
       </Button>
     </form>

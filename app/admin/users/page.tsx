@@ -46,7 +46,9 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
             <tbody className="divide-y divide-slate-100">
               {users.map((u) => (
                 <tr key={u.id}>
-                  <Td className="text-slate-900">{u.email}</Td>
+                  <Td className="text-slate-900">
+                    {u.email} {!u.emailVerifiedAt && <Badge>Unverified</Badge>}
+                  </Td>
                   <Td>{u.name}</Td>
                   <Td>{u.isPlatformAdmin ? <Badge tone="amber">Operator</Badge> : <span className="text-slate-400">—</span>}</Td>
                   <Td>{u.tenantCount}</Td>

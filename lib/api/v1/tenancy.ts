@@ -5,7 +5,6 @@ import {
   ZCreateApiKey,
   ZCreateInvitation,
   ZEmail,
-  ZPersonName,
   ZRole,
 } from '@/lib/auth';
 import { ZPlanId, ZSlug, ZTenantSettingsPatch } from '@/lib/tenancy';
@@ -198,7 +197,7 @@ export const adminListTenantsEndpoint = defineEndpoint({
 export const adminCreateTenantEndpoint = defineEndpoint({
   method: 'POST',
   path: '/api/v1/admin/tenants',
-  summary: 'Create a tenant with an owner (an existing user by email, or a new one with a password)',
+  summary: 'Create a tenant: a verified account with ownerEmail becomes its owner, any other address is invited as owner by mail',
   tag: 'Admin',
   access: 'platform',
   body: z
@@ -207,12 +206,10 @@ export const adminCreateTenantEndpoint = defineEndpoint({
       slug: ZSlug,
       plan: ZPlanId.default('free'),
       ownerEmail: ZEmail,
-      ownerName: ZPersonName.optional(),
-      ownerPassword: z.string().min(10).max(200).optional(),
     })
     .strict(),
   successStatus: 201,
-  responds: 'The tenant',
+  responds: "{ tenant, owner: { email, status: 'member' | 'invited' } }",
   audit: { type: 'config_change', action: 'tenant.create', target: { type: 'tenant', from: 'tenant' } },
 });
 

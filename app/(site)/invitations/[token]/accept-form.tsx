@@ -8,7 +8,11 @@ import { Input } from '@/components/ui/input';
 import { useAction } from '@/components/ui/use-action';
 import { acceptInvitationAction } from './actions';
 
-export function AcceptForm({ token, email, hasAccount }: { token: string; email: string; hasAccount: boolean }) {
+const NAME_HINT = 'Only used if this creates a new account.';
+const PASSWORD_HINT = 'If you already have an account with this email, enter its password. Otherwise choose one (at least 10 characters).';
+
+/** One form whether or not the email has an account: the page must not tell the inviter which it is. */
+export function AcceptForm({ token, email }: { token: string; email: string }) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [isRedirecting, setIsRedirecting] = useState(false);
@@ -16,50 +20,45 @@ export function AcceptForm({ token, email, hasAccount }: { token: string; email:
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const result = await run({ token, password, ...(hasAccount ? {} : { name }) });
+    const result = await run({ token, password, ...(name.trim() ? { name } : {}) });
     if (!result) return;
     setIsRedirecting(true);
     window.location.assign(result.url);
   }
 
-  const passwordHint = hasAccount ? `The password of ${email}.` : 'At least 10 characters.';
   const otherError = error && !fieldErrors.name && !fieldErrors.password ? error.message : null;
   return (
     <form onSubmit={submit} className="space-y-4" noValidate>
-      <h2 className="text-base font-semibold text-slate-900">{hasAccount ? 'Sign in to accept' : 'Create your account'}</h2>
       {otherError && <Alert>{otherError}</Alert>}
       <Field htmlFor="invite-email" label="Email">
         <Input id="invite-email" type="email" value={email} readOnly autoComplete="username" />
       </Field>
-      {!hasAccount && (
-        <Field htmlFor="name" label="Your name" error={fieldErrors.name}>
-          <Input
-            id="name"
-            name="name"
-            autoComplete="name"
-            required
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            aria-invalid={fieldErrors.name ? true : undefined}
-            aria-describedby={describedBy('name', { error: fieldErrors.name })}
-          />
-        </Field>
-      )}
-      <Field htmlFor="password" label="Password" hint={passwordHint} error={fieldErrors.password}>
+      <Field htmlFor="name" label="Your name" hint={NAME_HINT} error={fieldErrors.name}>
+        <Input
+          id="name"
+          name="name"
+          autoComplete="name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          aria-invalid={fieldErrors.name ? true : undefined}
+          aria-describedby={describedBy('name', { hint: NAME_HINT, error: fieldErrors.name })}
+        />
+      </Field>
+      <Field htmlFor="password" label="Password" hint={PASSWORD_HINT} error={fieldErrors.password}>
         <Input
           id="password"
           name="password"
           type="password"
-          autoComplete={hasAccount ? 'current-password' : 'new-password'}
+          autoComplete="current-password"
           required
           value={password}
           onChange={(e) => setPassword(e.target.value)}
           aria-invalid={fieldErrors.password ? true : undefined}
-          aria-describedby={describedBy('password', { hint: passwordHint, error: fieldErrors.password })}
+          aria-describedby={describedBy('password', { hint: PASSWORD_HINT, error: fieldErrors.password })}
         />
       </Field>
       <Button type="submit" className="w-full" isPending={isPending || isRedirecting} pendingLabel="Accepting…">
-        {hasAccount ? 'Sign in and accept' : 'Create account and accept'}
+        Accept invitation
       </Button>
     </form>
   );

@@ -53,7 +53,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
         </>
       }
     >
-      <AcceptForm token={token} email={invitation.email} hasAccount={invitation.hasAccount} />
+      <AcceptForm token={token} email={invitation.email} />
     </AuthCard>
   );
 }

@@ -8,6 +8,4 @@ export const GET = route(adminListTenantsEndpoint, async ({ tx, query }) => {
   return { tenants: items, nextCursor };
 });
 
-export const POST = route(adminCreateTenantEndpoint, async ({ tx, body }) => ({
-  tenant: await createTenantWithOwner(tx, body),
-}));
+export const POST = route(adminCreateTenantEndpoint, async ({ tx, body, caller }) => createTenantWithOwner(tx, body, caller.user.id));
