@@ -44,7 +44,7 @@ export interface TMailOrigin {
   clientAddress: string;
 }
 
-export function confirmationUrl(token: string): string {
+function confirmationUrl(token: string): string {
   return `${config().APP_URL}/verify-email?token=${encodeURIComponent(token)}`;
 }
 
@@ -55,8 +55,9 @@ const expiresAt = () => new Date(Date.now() + CONFIRMATION_TTL_HOURS * 3_600_000
 
 async function limitMailTo(email: string, origin: TMailOrigin): Promise<void> {
   const refusal = 'Too many confirmation mails asked for.';
-  await countAttempt(`confirm_mail_to:${sha256Hex(email)}`, MAILS_PER_ADDRESS_PER_HOUR, 3600, refusal);
+  // The client first: requests it refuses must not use up the address's own allowance.
   await countAttempt(`confirm_mail_from:${origin.clientAddress}`, MAILS_PER_CLIENT_PER_HOUR, 3600, refusal);
+  await countAttempt(`confirm_mail_to:${sha256Hex(email)}`, MAILS_PER_ADDRESS_PER_HOUR, 3600, refusal);
 }
 
 async function assertSlugFree(tx: TTx, slug: string): Promise<void> {
@@ -64,14 +65,15 @@ async function assertSlugFree(tx: TTx, slug: string): Promise<void> {
   if (taken) throw new AppError('conflict', `The slug "${slug}" is already taken`, { field: 'slug' });
 }
 
-async function mailAlreadyRegistered(tx: TTx, email: string): Promise<void> {
+async function mailAlreadyRegistered(tx: TTx, email: string, request: 'sign_up' | 'resend'): Promise<void> {
+  const asked = request === 'sign_up' ? `to create a Sitework account with ${email}` : `for a confirmation link for ${email}`;
   await enqueueEmail(tx, {
     tenantId: null,
     to: email,
     subject: 'You already have a Sitework account',
     text:
-      `Someone, hopefully you, asked to create a Sitework account with ${email}, but this address already has one, ` +
-      `so nothing was created.\n\nSign in: ${signInUrl()}\n\nIf it was not you, you can ignore this mail.`,
+      `Someone, hopefully you, asked ${asked}, but this address already has an account, so nothing was ` +
+      `created.\n\nSign in: ${signInUrl()}\n\nIf it was not you, you can ignore this mail.`,
   });
 }
 
@@ -89,7 +91,7 @@ export async function requestSignUp(input: z.infer<typeof ZSignUp>, origin: TMai
   await withPlatform(async (tx) => {
     await tx.delete(signUpRequests).where(lt(signUpRequests.expiresAt, new Date()));
     const [account] = await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${input.email}`);
-    if (account) return mailAlreadyRegistered(tx, input.email);
+    if (account) return mailAlreadyRegistered(tx, input.email, 'sign_up');
 
     const token = randomToken(32);
     const request = {
@@ -162,7 +164,7 @@ export async function resendConfirmation(email: string, origin: TMailOrigin): Pr
       .select({ id: users.id, email: users.email, emailVerifiedAt: users.emailVerifiedAt })
       .from(users)
       .where(sql`lower(${users.email}) = ${email}`);
-    if (account?.emailVerifiedAt) return mailAlreadyRegistered(tx, email);
+    if (account?.emailVerifiedAt) return mailAlreadyRegistered(tx, email, 'resend');
     if (account) return issueEmailVerification(tx, account);
     if (!request) return;
     const token = randomToken(32);

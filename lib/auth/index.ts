@@ -22,10 +22,8 @@ export {
   previewConfirmation,
   confirmEmail,
   resendConfirmation,
-  type TConfirmation,
-  type TConfirmationPreview,
 } from './email-verification';
-export { createTenantWithOwner, type TCreatedTenant } from './tenant-owner';
+export { createTenantWithOwner } from './tenant-owner';
 export { ZRole, ZChangeRole, listMembers, changeMemberRole, removeMember, type TMember, type TActor } from './members';
 export {
   ZCreateInvitation,
@@ -38,7 +36,6 @@ export {
   changeInvitationRole,
   previewInvitation,
   acceptInvitation,
-  inviteOwner,
   type TInvitation,
   type TInvitationPreview,
 } from './invitations';
