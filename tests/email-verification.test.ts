@@ -189,7 +189,7 @@ describe('confirming a sign-up', () => {
     expect(count).toBe(1);
   });
 
-  it('refuses a wrong password with 401 naming password and creating nothing; after 5 tries even the right one gets 429', async () => {
+  it('refuses a wrong password with 401 naming password and creating nothing; a link takes 5 tries in its lifetime, then 429', async () => {
     const { input, token } = await signUp();
     for (let i = 0; i < 5; i += 1) {
       expect(await confirmEmailAction({ token, password: `not-the-password-${i}` })).toMatchObject({
@@ -197,10 +197,21 @@ describe('confirming a sign-up', () => {
         error: { code: 'unauthorized', fields: [{ field: 'password' }] },
       });
     }
+    // The account's own back-off (as for signing in) answers first...
     expect(await confirmEmailAction({ token, password: PASSWORD })).toMatchObject({
       ok: false,
-      error: { code: 'rate_limited', message: expect.stringMatching(/Too many passwords tried with this link/) },
+      error: { code: 'rate_limited', message: expect.stringMatching(/Too many wrong passwords for this account/) },
     });
+    // ...and once its wait is over, the link itself has no tries left.
+    vi.useFakeTimers({ now: Date.now() + 5 * 60_000, toFake: ['Date'] });
+    try {
+      expect(await confirmEmailAction({ token, password: PASSWORD })).toMatchObject({
+        ok: false,
+        error: { code: 'rate_limited', message: expect.stringMatching(/Too many passwords tried with this link/) },
+      });
+    } finally {
+      vi.useRealTimers();
+    }
     expect(await userByEmail(input.email)).toBeNull();
     expect(await tenantBySlug(input.slug)).toBeNull();
   });

@@ -5,9 +5,10 @@ import { platformDb } from '@/lib/tenancy';
 
 /**
  * Counts one attempt against `limit` per fixed window and throws rate_limited (with Retry-After) past it.
- * The counters live in rate_limits, in the row format of the sign-in limiter's library (points, expire in epoch
- * ms), under their own keys; one atomic upsert per attempt, so concurrent requests of every process count
- * exactly. Callers count every attempt, whatever it finds, so that a refusal tells nothing about what exists.
+ * The counters live in rate_limits beside the password-attempt counters, in their row format (points, expire in
+ * epoch ms; the hourly prunePasswordAttempts deletes them once expired), under their own keys; one atomic upsert
+ * per attempt, so concurrent requests of every process count exactly. Callers count every attempt, whatever it
+ * finds, so that a refusal tells nothing about what exists.
  */
 export async function countAttempt(key: string, limit: number, windowSeconds: number, refusal: string): Promise<void> {
   const nowMs = Date.now();

@@ -8,8 +8,10 @@ import { AppError } from '@/lib/app-error';
 import { recordAudit } from '@/lib/audit';
 import { config } from '@/lib/config';
 import { enqueueEmail } from '@/lib/mail';
+import { clientNetworkOf } from '@/lib/client-address';
 import { ZSlug, createTenant, withPlatform, type TTenantRef } from '@/lib/tenancy';
 import { countAttempt } from './attempt-counter';
+import { admitPasswordAttempt } from './password-attempts';
 import { hashPassword, verifyPassword } from './password';
 import { randomToken, sha256Hex } from './tokens';
 import { ZEmail, ZPassword, ZPersonName, insertUser, type TUser } from './users';
@@ -40,7 +42,7 @@ export const ZConfirmEmail = z.object({ token: z.string().min(20).max(200), pass
 export const ZResendConfirmation = z.object({ email: ZEmail });
 
 export interface TMailOrigin {
-  /** clientAddressOf(headers): the key of the per-client limit. */
+  /** clientAddressOf(headers): its network is the key of the per-client limits. */
   clientAddress: string;
 }
 
@@ -56,7 +58,7 @@ const expiresAt = () => new Date(Date.now() + CONFIRMATION_TTL_HOURS * 3_600_000
 async function limitMailTo(email: string, origin: TMailOrigin): Promise<void> {
   const refusal = 'Too many confirmation mails asked for.';
   // The client first: requests it refuses must not use up the address's own allowance.
-  await countAttempt(`confirm_mail_from:${origin.clientAddress}`, MAILS_PER_CLIENT_PER_HOUR, 3600, refusal);
+  await countAttempt(`confirm_mail_from:${clientNetworkOf(origin.clientAddress)}`, MAILS_PER_CLIENT_PER_HOUR, 3600, refusal);
   await countAttempt(`confirm_mail_to:${sha256Hex(email)}`, MAILS_PER_ADDRESS_PER_HOUR, 3600, refusal);
 }
 
@@ -206,71 +208,99 @@ export async function previewConfirmation(token: string): Promise<TConfirmationP
 
 export type TConfirmation = { kind: 'sign_up'; user: TUser; tenant: TTenantRef } | { kind: 'account'; user: TUser };
 
+const LINK_USED = 'This confirmation link is not valid or was already used';
 
-async function checkPassword(tokenHash: string, passwordHash: string | null, password: string): Promise<void> {
+type TLink =
+  | { kind: 'sign_up'; request: typeof signUpRequests.$inferSelect }
+  | { kind: 'account'; user: TUser; passwordHash: string | null; expiresAt: Date };
+
+async function findLink(tx: TTx, tokenHash: string, lock: boolean): Promise<TLink | null> {
+  const requests = tx.select().from(signUpRequests).where(eq(signUpRequests.tokenHash, tokenHash));
+  const [request] = lock ? await requests.for('update') : await requests;
+  if (request) return { kind: 'sign_up', request };
+  const accounts = tx
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      isPlatformAdmin: users.isPlatformAdmin,
+      passwordHash: users.passwordHash,
+      expiresAt: emailVerifications.expiresAt,
+    })
+    .from(emailVerifications)
+    .innerJoin(users, eq(users.id, emailVerifications.userId))
+    .where(eq(emailVerifications.tokenHash, tokenHash));
+  const [account] = lock ? await accounts.for('update', { of: emailVerifications }) : await accounts;
+  if (!account) return null;
+  const { passwordHash, expiresAt: linkExpiresAt, ...user } = account;
+  return { kind: 'account', user, passwordHash, expiresAt: linkExpiresAt };
+}
+
+/**
+ * The password of a confirmation is a password guess like a sign-in: admitted by the same limits (per account and
+ * client network, lib/auth/password-attempts), and at most PASSWORD_TRIES_PER_LINK with one link, counted before
+ * argon2 runs.
+ */
+async function checkLinkPassword(tokenHash: string, email: string, passwordHash: string | null, password: string, origin: TMailOrigin) {
+  const attempt = await admitPasswordAttempt(email, origin.clientAddress);
   await countAttempt(`confirm_link:${tokenHash}`, PASSWORD_TRIES_PER_LINK, CONFIRMATION_TTL_HOURS * 3600, 'Too many passwords tried with this link.');
   if (!(await verifyPassword(passwordHash, password))) {
     throw new AppError('unauthorized', 'This is not the password chosen for this account', { field: 'password' });
   }
+  await attempt.succeeded();
 }
 
 /**
- * Second step: the link's token and the account's password together prove the address. A sign-up request
- * becomes the verified user, the organisation and the owner membership in one transaction, and the request
- * (single use) is deleted; an unconfirmed account is marked verified and its link deleted.
+ * Second step: the link's token and the account's password together prove the address. The password is checked
+ * before any row is locked; then, in one transaction that finds the link again (so it works once), a sign-up
+ * request becomes the verified user, the organisation and the owner membership and is deleted, or an unconfirmed
+ * account is marked verified and its link deleted.
  */
-export async function confirmEmail(input: z.infer<typeof ZConfirmEmail>): Promise<TConfirmation> {
+export async function confirmEmail(input: z.infer<typeof ZConfirmEmail>, origin: TMailOrigin): Promise<TConfirmation> {
   const tokenHash = sha256Hex(input.token);
+  const link = await withPlatform((tx) => findLink(tx, tokenHash, false));
+  if (!link) throw new AppError('not_found', LINK_USED);
+  const expiresAt = link.kind === 'sign_up' ? link.request.expiresAt : link.expiresAt;
+  if (expiresAt.getTime() <= Date.now()) {
+    const again = link.kind === 'sign_up' ? `Sign up again at ${config().APP_URL}/sign-up` : `Ask for a new one at ${confirmationResendUrl()}`;
+    throw new AppError('gone', `This link has expired. ${again}`);
+  }
+  const email = link.kind === 'sign_up' ? link.request.email : link.user.email;
+  await checkLinkPassword(tokenHash, email, link.kind === 'sign_up' ? link.request.passwordHash : link.passwordHash, input.password, origin);
+
   return withPlatform(async (tx): Promise<TConfirmation> => {
-    const now = new Date();
-    const [request] = await tx.select().from(signUpRequests).where(eq(signUpRequests.tokenHash, tokenHash)).for('update');
-    if (request) {
-      if (request.expiresAt <= now) throw new AppError('gone', `This link has expired. Sign up again at ${config().APP_URL}/sign-up`);
-      await checkPassword(tokenHash, request.passwordHash, input.password);
-      const user = await insertUser(tx, { email: request.email, name: request.name, password: input.password, isEmailVerified: true });
-      const tenant = await createTenant(tx, { name: request.organisationName, slug: request.slug }).catch((error: unknown) => {
-        if (error instanceof AppError && error.code === 'conflict') {
-          throw new AppError('conflict', `The slug "${request.slug}" was taken since you signed up. Sign up again with another one.`, {
-            field: 'slug',
-          });
-        }
-        throw error;
-      });
-      const [membership] = await tx
-        .insert(memberships)
-        .values({ tenantId: tenant.id, userId: user.id, role: 'owner' })
-        .returning({ id: memberships.id });
-      await tx.delete(signUpRequests).where(eq(signUpRequests.id, request.id));
-      await recordAudit(tx, {
-        tenantId: tenant.id,
-        type: 'config_change',
-        action: 'tenant.sign_up',
-        actor: { type: 'user', id: user.id, name: user.name || user.email },
-        target: { type: 'member', id: membership.id, name: user.email },
-        metadata: { role: 'owner' },
-      });
-      return { kind: 'sign_up', user, tenant };
+    const locked = await findLink(tx, tokenHash, true);
+    if (!locked || locked.kind !== link.kind) throw new AppError('not_found', LINK_USED);
+    if (locked.kind === 'account') {
+      const now = new Date();
+      await tx.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(and(eq(users.id, locked.user.id), isNull(users.emailVerifiedAt)));
+      await tx.delete(emailVerifications).where(eq(emailVerifications.userId, locked.user.id));
+      return { kind: 'account', user: locked.user };
     }
 
-    const [pending] = await tx
-      .select({
-        id: users.id,
-        email: users.email,
-        name: users.name,
-        isPlatformAdmin: users.isPlatformAdmin,
-        passwordHash: users.passwordHash,
-        expiresAt: emailVerifications.expiresAt,
-      })
-      .from(emailVerifications)
-      .innerJoin(users, eq(users.id, emailVerifications.userId))
-      .where(eq(emailVerifications.tokenHash, tokenHash))
-      .for('update', { of: emailVerifications });
-    if (!pending) throw new AppError('not_found', 'This confirmation link is not valid or was already used');
-    if (pending.expiresAt <= now) throw new AppError('gone', `This link has expired. Ask for a new one at ${confirmationResendUrl()}`);
-    await checkPassword(tokenHash, pending.passwordHash, input.password);
-    await tx.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(and(eq(users.id, pending.id), isNull(users.emailVerifiedAt)));
-    await tx.delete(emailVerifications).where(eq(emailVerifications.userId, pending.id));
-    const { passwordHash: _hash, expiresAt: _expiry, ...user } = pending;
-    return { kind: 'account', user };
+    const { request } = locked;
+    const user = await insertUser(tx, { email: request.email, name: request.name, password: input.password, isEmailVerified: true });
+    const tenant = await createTenant(tx, { name: request.organisationName, slug: request.slug }).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'conflict') {
+        throw new AppError('conflict', `The slug "${request.slug}" was taken since you signed up. Sign up again with another one.`, {
+          field: 'slug',
+        });
+      }
+      throw error;
+    });
+    const [membership] = await tx
+      .insert(memberships)
+      .values({ tenantId: tenant.id, userId: user.id, role: 'owner' })
+      .returning({ id: memberships.id });
+    await tx.delete(signUpRequests).where(eq(signUpRequests.id, request.id));
+    await recordAudit(tx, {
+      tenantId: tenant.id,
+      type: 'config_change',
+      action: 'tenant.sign_up',
+      actor: { type: 'user', id: user.id, name: user.name || user.email },
+      target: { type: 'member', id: membership.id, name: user.email },
+      metadata: { role: 'owner' },
+    });
+    return { kind: 'sign_up', user, tenant };
   });
 }

@@ -13,7 +13,7 @@ export const confirmEmailAction = action(
   // confirmEmail records the new organisation's first event in its own audit log.
   { name: 'confirmEmail', access: 'public', input: ZConfirmEmail, audit: false },
   async ({ data }) => {
-    const confirmed = await confirmEmail(data);
+    const confirmed = await confirmEmail(data, { clientAddress: clientAddressOf(await headers()) });
     const url = confirmed.kind === 'sign_up' ? handoffUrl(confirmed.user.id, confirmed.tenant.slug) : '/orgs';
     return { email: confirmed.user.email, url };
   },
