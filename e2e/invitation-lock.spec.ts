@@ -16,7 +16,7 @@ test('an invitation locks after five wrong passwords: the invitee is told, and t
   await invitee.goto(first);
   await invitee.getByLabel('Your name').fill('Lou Locked');
   await invitee.getByLabel('Password').fill(password);
-  await invitee.getByRole('button', { name: 'Create account and accept' }).click();
+  await invitee.getByRole('button', { name: 'Accept invitation' }).click();
   await expect(invitee).toHaveURL(tenantUrl('acme', '/'));
 
   const owner = await browser.newPage();
@@ -27,14 +27,14 @@ test('an invitation locks after five wrong passwords: the invitee is told, and t
   const second = await owner.getByLabel('Invitation link').inputValue();
 
   await invitee.goto(second);
-  await expect(invitee.getByRole('heading', { name: 'Sign in to accept' })).toBeVisible();
+  await expect(invitee.getByRole('heading', { name: 'Join Globex Engineering' })).toBeVisible();
   for (let i = 1; i <= 4; i += 1) {
     await invitee.getByLabel('Password').fill(`a-wrong-guess-${i}`);
-    await invitee.getByRole('button', { name: 'Sign in and accept' }).click();
+    await invitee.getByRole('button', { name: 'Accept invitation' }).click();
     await expect(invitee.getByText(`${5 - i} attempt${i === 4 ? '' : 's'} left before this invitation is locked`)).toBeVisible();
   }
   await invitee.getByLabel('Password').fill('a-wrong-guess-5');
-  await invitee.getByRole('button', { name: 'Sign in and accept' }).click();
+  await invitee.getByRole('button', { name: 'Accept invitation' }).click();
   await expect(invitee.getByText(/locked after 5 wrong passwords/)).toBeVisible();
 
   await invitee.reload();
