@@ -121,6 +121,8 @@ test('a member of two organisations switches between them from the header', asyn
   await expect(member).toHaveURL(tenantUrl('globex', '/'));
   await expect(member.getByRole('banner')).toContainText('viewer');
 
+  // A choice made before the switcher hydrates would be lost (no request is sent).
+  await member.waitForLoadState('networkidle');
   await member.getByLabel('Switch organisation').selectOption('acme');
   await expect(member).toHaveURL(tenantUrl('acme', '/'));
   await expect(member.getByRole('banner')).toContainText('Acme Construction');
