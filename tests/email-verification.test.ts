@@ -189,6 +189,16 @@ describe('confirming a sign-up', () => {
     expect(count).toBe(1);
   });
 
+  it('creates one account and one organisation when the same link is confirmed twice at once', async () => {
+    const { input, token } = await signUp();
+    const outcomes = await Promise.all([confirmEmailAction({ token, password: PASSWORD }), confirmEmailAction({ token, password: PASSWORD })]);
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+    expect(outcomes.find((o) => !o.ok)).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    const [{ count }] = await ownerDb().execute<{ count: number }>(sql`select count(*)::int as count from users where email = ${input.email}`);
+    expect(count).toBe(1);
+    expect(await tenantBySlug(input.slug)).not.toBeNull();
+  });
+
   it('refuses a wrong password with 401 naming password and creating nothing; a link takes 5 tries in its lifetime, then 429', async () => {
     const { input, token } = await signUp();
     for (let i = 0; i < 5; i += 1) {

@@ -270,7 +270,7 @@ export async function confirmEmail(input: z.infer<typeof ZConfirmEmail>, origin:
 
   return withPlatform(async (tx): Promise<TConfirmation> => {
     const locked = await findLink(tx, tokenHash, true);
-    if (!locked || locked.kind !== link.kind) throw new AppError('not_found', LINK_USED);
+    if (!locked) throw new AppError('not_found', LINK_USED);
     if (locked.kind === 'account') {
       const now = new Date();
       await tx.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(and(eq(users.id, locked.user.id), isNull(users.emailVerifiedAt)));
