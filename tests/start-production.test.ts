@@ -102,6 +102,21 @@ describe('npm start on a configured database', () => {
     expect(await userEmails()).toEqual(['ops@example.test']);
   });
 
+  it('promotes an existing account only when asked, and never one whose email is unconfirmed', async () => {
+    await db`insert into users (email, name, password_hash) values ('squatter@example.test', 'Squatter', 'x')`;
+    const unasked = await createOperator(['--email', 'squatter@example.test'], 'another-long-secret\n');
+    expect(unasked.code).toBe(1);
+    expect(unasked.stderr).toMatch(/already exists: pass --promote/);
+    const unverified = await createOperator(['--email', 'squatter@example.test', '--promote'], '');
+    expect(unverified.code).toBe(1);
+    expect(unverified.stderr).toMatch(/has not confirmed its email address/);
+    await db`update users set email_verified_at = now() where email = 'squatter@example.test'`;
+    const promoted = await createOperator(['--email', 'squatter@example.test', '--promote'], '');
+    expect(promoted).toMatchObject({ code: 0, stdout: 'squatter@example.test is now a platform operator (password unchanged)\n' });
+    const [row] = await db<{ is_platform_admin: boolean }[]>`select is_platform_admin from users where email = 'squatter@example.test'`;
+    expect(row.is_platform_admin).toBe(true);
+  });
+
   it('seeds the demo accounts only when asked with --demo, and warns about them on every later start', async () => {
     const output = await start(['--demo']);
     expect(output).toContain('password for every demo account: sitework-demo');

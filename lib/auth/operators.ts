@@ -22,7 +22,7 @@ export async function createPlatformOperator(input: {
   const email = ZEmail.parse(input.email);
   return withPlatform(async (tx) => {
     const [existing] = await tx
-      .select({ id: users.id, isPlatformAdmin: users.isPlatformAdmin })
+      .select({ id: users.id, isPlatformAdmin: users.isPlatformAdmin, emailVerifiedAt: users.emailVerifiedAt })
       .from(users)
       .where(sql`lower(${users.email}) = ${email}`)
       .for('update');
@@ -30,6 +30,10 @@ export async function createPlatformOperator(input: {
     if (existing) {
       if (!input.promote) {
         throw new AppError('conflict', `An account with ${email} already exists: pass --promote to make it an operator (its password is kept)`);
+      }
+      // Anyone can create an unverified account for any address (by inviting it): never hand one the console.
+      if (!existing.emailVerifiedAt) {
+        throw new AppError('conflict', `The account with ${email} has not confirmed its email address: it cannot be made an operator`);
       }
       await tx.update(users).set({ isPlatformAdmin: true }).where(eq(users.id, existing.id));
       return 'promoted';
