@@ -20,11 +20,19 @@ interface TConnections {
 const pools = processWide<{ connections?: TConnections }>('db-pools', () => ({}));
 
 function connect(): TConnections {
-  const { DATABASE_URL, DATABASE_APP_URL, DATABASE_POOL_MAX } = config();
+  const { DATABASE_URL, DATABASE_APP_URL, DATABASE_POOL_MAX, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_PLATFORM_STATEMENT_TIMEOUT_MS } = config();
   const common = { onnotice: () => {}, max: DATABASE_POOL_MAX, idle_timeout: 60 } as const;
-  const ownerSql = postgres(DATABASE_URL, { ...common, max: Math.max(2, Math.ceil(DATABASE_POOL_MAX / 2)) });
+  // PostgreSQL cancels a statement running longer than the pool's statement_timeout (the transaction then rolls
+  // back). No idle_in_transaction_session_timeout: when it ends a session, postgres.js 3.4 reconnects and runs the
+  // rest of the dead transaction's statements outside any transaction. Transactions stay short by construction
+  // instead: no network call inside one (claim → call → record), and every outbound client has a timeout.
+  const ownerSql = postgres(DATABASE_URL, {
+    ...common,
+    max: Math.max(2, Math.ceil(DATABASE_POOL_MAX / 2)),
+    connection: { statement_timeout: DATABASE_PLATFORM_STATEMENT_TIMEOUT_MS },
+  });
   // Logged in as sitework_app itself (db/app-role.ts): no RESET ROLE leads back to a privileged role.
-  const appSql = postgres(DATABASE_APP_URL, common);
+  const appSql = postgres(DATABASE_APP_URL, { ...common, connection: { statement_timeout: DATABASE_STATEMENT_TIMEOUT_MS } });
   return {
     ownerSql,
     appSql,

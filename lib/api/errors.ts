@@ -32,10 +32,18 @@ export function parseWith<T extends z.ZodType>(
   return result.data;
 }
 
+/** PostgreSQL cancelled the statement (statement_timeout) or ended the idle transaction (the pools set both). */
+function isDatabaseTimeout(error: unknown): boolean {
+  const e = error as { code?: string; cause?: unknown };
+  if (e?.code === '57014' || e?.code === '25P03') return true;
+  return e?.cause ? isDatabaseTimeout(e.cause) : false;
+}
+
 /** Anything thrown becomes an AppError; unknown errors become a 500 that reveals nothing internal. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof ZodError) return validationError(error, 'input');
+  if (isDatabaseTimeout(error)) return new AppError('unavailable', 'The database did not answer in time; try again in a moment.');
   return new AppError('internal', 'Something went wrong on our side. Quote the request id when reporting it.');
 }
 

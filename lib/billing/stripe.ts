@@ -36,14 +36,14 @@ function stripeApiAddress(apiUrl: string | undefined): Pick<Stripe.StripeConfig,
 
 /** The Stripe client of this process, built on first use from the configuration. */
 export function stripeClient(): Stripe {
-  const { STRIPE_SECRET_KEY: key, STRIPE_API_URL: apiUrl } = config();
+  const { STRIPE_SECRET_KEY: key, STRIPE_API_URL: apiUrl, STRIPE_TIMEOUT_MS } = config();
   if (!key) throw new AppError('unavailable', 'Stripe is not configured: set STRIPE_SECRET_KEY');
   if (!client || client.key !== key || client.apiUrl !== apiUrl) {
     const stripe = new Stripe(key, {
       ...stripeApiAddress(apiUrl),
       // Retries reuse the request's idempotency key, so they cannot charge or create twice.
       maxNetworkRetries: 2,
-      timeout: 20_000,
+      timeout: STRIPE_TIMEOUT_MS,
       appInfo: { name: 'Sitework' },
     });
     client = { key, apiUrl, stripe };

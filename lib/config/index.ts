@@ -27,6 +27,10 @@ const ZConfig = z.object({
   // server and database, with a password derived from NEXTAUTH_SECRET that the migration step sets.
   DATABASE_APP_URL: z.preprocess(blankAsUnset, z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string').optional()),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  // PostgreSQL cancels a statement running longer than this: request code (and the sign-in limiter)…
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  // …and platform work (operators, jobs such as archival, invoices and retention, which may run longer statements).
+  DATABASE_PLATFORM_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
   S3_ENDPOINT: optionalHttpUrl,
   S3_REGION: z.string().default('us-east-1'),
   S3_ACCESS_KEY_ID: z.string().default('S3RVER'),
@@ -37,10 +41,15 @@ const ZConfig = z.object({
   S3_ARCHIVE_RESTORE_MODE: z.enum(['auto', 'glacier', 'copy']).default('auto'),
   // How long a presigned upload URL accepts a PUT; S3 checks the expiry when a transfer starts.
   S3_UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(300),
+  // S3 calls: time to open a connection, and the longest silence on an open one (never a cap on a whole transfer).
+  S3_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  S3_SOCKET_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   ARCHIVAL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)'),
   SMTP_URL: optionalUrl(/^smtps?$/),
   MAIL_FROM: z.string().default('Sitework <no-reply@sitework.local>'),
+  // Connecting, the greeting, and each silence within one SMTP conversation.
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   METRICS_TOKEN: optionalString,
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalHttpUrl,
   OTEL_SERVICE_NAME: z.string().default('sitework'),
@@ -67,6 +76,8 @@ const ZConfig = z.object({
   STRIPE_WEBHOOK_SECRET: optionalString,
   // Another Stripe-compatible API (stripe-mock, a test stand-in); unset means api.stripe.com.
   STRIPE_API_URL: optionalHttpUrl,
+  // One Stripe API call (each of its retries gets as long again).
+  STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
   // The release errors are attributed to (a git sha or version); unset: the checkout's commit, else package.json's version.
   SITEWORK_RELEASE: optionalString,
   // Raw usage events older than this are pruned nightly; the hourly and daily rollups are kept.
@@ -75,12 +86,14 @@ const ZConfig = z.object({
   QDRANT_URL: optionalHttpUrl,
   QDRANT_API_KEY: optionalString,
   QDRANT_COLLECTION: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, _ or -').default('sitework_estimates'),
+  QDRANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   // Memory the embedded store may use per process for cached tenant vectors (least recently searched evicted).
   VECTOR_CACHE_MB: z.coerce.number().int().min(16).max(65_536).default(512),
   // An external embedding endpoint replacing the built-in embedding (POST { estimate } → { vector, version }).
   EMBEDDING_URL: optionalHttpUrl,
   EMBEDDING_API_KEY: optionalString,
   EMBEDDING_DIMENSION: z.coerce.number().int().min(16).max(4096).default(256),
+  EMBEDDING_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
 
 export type TConfig = z.infer<typeof ZConfig> & { APP_URL: string; DATABASE_APP_URL: string };

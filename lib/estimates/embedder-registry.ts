@@ -9,9 +9,9 @@ const holder = processWide('estimate-embedder', () => ({ embedder: undefined as 
 /** The process's embedder: EMBEDDING_URL's when set, else the built-in one (no model download). */
 export function embedder(): TEmbedder {
   if (!holder.embedder) {
-    const { EMBEDDING_URL, EMBEDDING_API_KEY, EMBEDDING_DIMENSION } = config();
+    const { EMBEDDING_URL, EMBEDDING_API_KEY, EMBEDDING_DIMENSION, EMBEDDING_TIMEOUT_MS } = config();
     holder.embedder = EMBEDDING_URL
-      ? createRemoteEmbedder({ url: EMBEDDING_URL, apiKey: EMBEDDING_API_KEY, dimension: EMBEDDING_DIMENSION })
+      ? createRemoteEmbedder({ url: EMBEDDING_URL, apiKey: EMBEDDING_API_KEY, dimension: EMBEDDING_DIMENSION, timeoutMs: EMBEDDING_TIMEOUT_MS })
       : createLocalEmbedder(EMBEDDING_DIMENSION);
   }
   return holder.embedder;

@@ -28,8 +28,11 @@ export function createRemoteEmbedder(options: TRemoteEmbedderOptions): TEmbedder
     version: `remote:${endpoint.host}-d${dimension}`,
     dimension,
     embed: async (estimate: TCostEstimate) => {
+      const timedOut = (error: unknown) => error instanceof Error && error.name === 'TimeoutError';
+      const timeoutError = () => new Error(`embedding endpoint ${endpoint.host} did not answer within ${timeoutMs} ms`);
       let response: Response;
       try {
+        // The signal covers the whole exchange: connecting, the headers and reading the body.
         response = await fetch(endpoint, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
@@ -37,9 +40,7 @@ export function createRemoteEmbedder(options: TRemoteEmbedderOptions): TEmbedder
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
-        if (error instanceof Error && error.name === 'TimeoutError') {
-          throw new Error(`embedding endpoint ${endpoint.host} did not answer within ${timeoutMs} ms`);
-        }
+        if (timedOut(error)) throw timeoutError();
         throw new Error(`embedding endpoint ${endpoint.host} unreachable: ${error instanceof Error ? error.message : String(error)}`);
       }
       if (!response.ok) {
@@ -49,7 +50,8 @@ export function createRemoteEmbedder(options: TRemoteEmbedderOptions): TEmbedder
       let body: unknown;
       try {
         body = await response.json();
-      } catch {
+      } catch (error) {
+        if (timedOut(error)) throw timeoutError();
         throw new Error(`embedding endpoint ${endpoint.host} answered with invalid JSON`);
       }
       const { vector, version } = (body ?? {}) as { vector?: unknown; version?: unknown };

@@ -6,12 +6,15 @@ let client: S3Client | undefined;
 let presigningClient: S3Client | undefined;
 
 function newClient(options: Partial<S3ClientConfig> = {}): S3Client {
-  const { S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY } = config();
+  const { S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_CONNECT_TIMEOUT_MS, S3_SOCKET_TIMEOUT_MS } = config();
   return new S3Client({
     region: S3_REGION,
     endpoint: S3_ENDPOINT,
     forcePathStyle: Boolean(S3_ENDPOINT),
     credentials: { accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY },
+    // A silent endpoint fails a call after S3_CONNECT_TIMEOUT_MS (connecting) or S3_SOCKET_TIMEOUT_MS without a byte
+    // either way; deliberately no cap on a whole request, which would cut multi-GiB transfers that are progressing.
+    requestHandler: { connectionTimeout: S3_CONNECT_TIMEOUT_MS, socketTimeout: S3_SOCKET_TIMEOUT_MS },
     ...options,
   });
 }

@@ -18,9 +18,15 @@ export function vectorStore(): TVectorStore {
 }
 
 function createVectorStore(): TVectorStore {
-  const { QDRANT_URL, QDRANT_API_KEY, QDRANT_COLLECTION, VECTOR_CACHE_MB, EMBEDDING_DIMENSION } = config();
+  const { QDRANT_URL, QDRANT_API_KEY, QDRANT_COLLECTION, QDRANT_TIMEOUT_MS, VECTOR_CACHE_MB, EMBEDDING_DIMENSION } = config();
   if (QDRANT_URL) {
-    return new QdrantVectorStore({ url: QDRANT_URL, apiKey: QDRANT_API_KEY, collection: QDRANT_COLLECTION, dimension: EMBEDDING_DIMENSION });
+    return new QdrantVectorStore({
+      url: QDRANT_URL,
+      apiKey: QDRANT_API_KEY,
+      collection: QDRANT_COLLECTION,
+      dimension: EMBEDDING_DIMENSION,
+      timeoutMs: QDRANT_TIMEOUT_MS,
+    });
   }
   return new PostgresVectorStore({ dimension: EMBEDDING_DIMENSION, cacheBytes: VECTOR_CACHE_MB * 1024 * 1024 });
 }

@@ -13,6 +13,8 @@ export interface TQdrantVectorStoreOptions {
   collection: string;
   /** Length of every vector; ensureReady(dimension) may change it before the collection is created. */
   dimension: number;
+  /** Per request; default 10 s (the client's own default is 5 minutes). */
+  timeoutMs?: number;
 }
 
 /**
@@ -41,13 +43,14 @@ function vectorSizeOf(info: Schemas['CollectionInfo']): number | undefined {
 /** Points in one Qdrant collection shared by all tenants, every request filtered by the tenant_id payload. */
 export class QdrantVectorStore implements TVectorStore {
   readonly backend = 'qdrant' as const;
+  readonly isRemote = true;
   private readonly client: QdrantClient;
   private readonly collection: string;
   private dimension: number;
   private readiness?: { dimension: number; promise: Promise<void> };
 
   constructor(options: TQdrantVectorStoreOptions) {
-    this.client = new QdrantClient({ url: options.url, apiKey: options.apiKey, checkCompatibility: false });
+    this.client = new QdrantClient({ url: options.url, apiKey: options.apiKey, checkCompatibility: false, timeout: options.timeoutMs ?? 10_000 });
     this.collection = options.collection;
     this.dimension = options.dimension;
   }
