@@ -14,7 +14,7 @@ import {
   type TTenantCaller,
 } from './caller';
 import { requestAudit, type TEndpointAudit } from './audit';
-import type { TAccess } from './endpoint';
+import type { TAccess, TTransactionScope } from './endpoint';
 import { fieldsOf, parseWith, toAppError } from './errors';
 import { captureError } from '@/lib/errors';
 import { errorUserKeyOf } from './error-capture';
@@ -25,22 +25,27 @@ export type TActionResult<T> =
 
 type TCallerOf<A extends TAccess> = A extends 'tenant' ? TTenantCaller : A extends 'platform' ? TPlatformCaller : null;
 
-interface TActionSpec<S extends z.ZodType, A extends TAccess> {
+interface TActionSpec<S extends z.ZodType, A extends TAccess, T extends TTransactionScope> {
   name: string;
   access: A;
   permission?: TPermission;
   input: S;
   /** Its audit event (every action is one, data_modify named after the action by default); `false`: none. */
   audit?: TEndpointAudit | false;
+  /**
+   * As for endpoints: `request` (default) runs the handler in one transaction; `handler` holds none (the handler
+   * calls out over the network and opens short transactions itself), and the audit event follows in its own.
+   */
+  transaction?: T;
 }
 
 /**
  * The server-action twin of route(): same caller resolution from the browser's Host and session cookie,
  * same permission check, zod validation and transaction, and errors returned as values the form can show.
  */
-export function action<S extends z.ZodType, A extends TAccess, R>(
-  spec: TActionSpec<S, A>,
-  handler: (input: { data: z.infer<S>; caller: TCallerOf<A>; tx: A extends 'public' ? null : TTx }) => Promise<R>,
+export function action<S extends z.ZodType, A extends TAccess, R, T extends TTransactionScope = 'request'>(
+  spec: TActionSpec<S, A, T>,
+  handler: (input: { data: z.infer<S>; caller: TCallerOf<A>; tx: A extends 'public' ? null : T extends 'handler' ? null : TTx }) => Promise<R>,
 ): (input: z.input<S>) => Promise<TActionResult<R>> {
   return async (raw) => {
     const requestId = randomUUID();
@@ -62,6 +67,12 @@ export function action<S extends z.ZodType, A extends TAccess, R>(
         await audit.recordInside(tx, { caller, tenantId, params: data, result });
         return result;
       };
+      const runWithoutTransaction = async () => {
+        const result = await handler({ data, caller, tx: null } as TInput);
+        await audit.recordAfter({ caller, tenantId, params: data, result });
+        return result;
+      };
+      const isHandlerScoped = spec.transaction === 'handler';
       let result: R;
       if (spec.access === 'tenant') {
         const tenantCaller = await resolveTenantCaller(facts);
@@ -69,15 +80,14 @@ export function action<S extends z.ZodType, A extends TAccess, R>(
         tenantId = tenantCaller.tenant.id;
         assertPermission(tenantCaller, spec.permission);
         data = parseWith(spec.input, raw, 'input');
-        result = await withTenant(tenantCaller.tenant.id, run);
+        result = isHandlerScoped ? await runWithoutTransaction() : await withTenant(tenantCaller.tenant.id, run);
       } else if (spec.access === 'platform') {
         caller = await resolvePlatformCaller(facts);
         data = parseWith(spec.input, raw, 'input');
-        result = await withPlatform(run);
+        result = isHandlerScoped ? await runWithoutTransaction() : await withPlatform(run);
       } else {
         data = parseWith(spec.input, raw, 'input');
-        result = await handler({ data, caller: null, tx: null } as TInput);
-        await audit.recordAfter({ caller, tenantId, params: data, result });
+        result = await runWithoutTransaction();
       }
       return { ok: true, data: result };
     } catch (thrown) {

@@ -9,11 +9,11 @@ export type TInvoiceRunOutcome =
   | { period: string; queued: true }
   | { period: string; queued: false; tenants: number; created: number; existing: number; failed: number; pushedToStripe: number };
 
-// Both handlers leave the wrapper's transaction unused: the run and the status change open their own short
-// transactions (and a status change may call Stripe first, which must not happen inside one).
+// Both hold no transaction: the run and the status change open their own short ones (and both may call Stripe,
+// which must not happen inside one).
 
 export const runInvoicesAction = action(
-  { name: 'adminRunInvoices', access: 'platform', input: z.object({ period: ZInvoicePeriod }) },
+  { name: 'adminRunInvoices', access: 'platform', input: z.object({ period: ZInvoicePeriod }), transaction: 'handler' },
   async ({ data }): Promise<TInvoiceRunOutcome> => {
     const run = await requestInvoiceRun(data.period);
     if (run.queued) return { period: run.period, queued: true };
@@ -34,6 +34,7 @@ export const changeInvoiceStatusAction = action(
     name: 'adminChangeInvoiceStatus',
     access: 'platform',
     input: z.object({ invoiceId: z.uuid('must be an invoice id'), status: ZInvoiceStatusChange.shape.status }),
+    transaction: 'handler',
   },
   async ({ data }) => {
     const invoice = await changeInvoiceStatus(data.invoiceId, data.status);

@@ -12,6 +12,8 @@ export const changePlanAction = action(
     permission: 'billing:manage',
     input: ZPlanChange,
     audit: { type: 'config_change', action: 'billing.plan_change', target: { type: 'plan', idParam: 'plan' } },
+    // An upgrade calls Stripe (Checkout), which must not happen inside a transaction.
+    transaction: 'handler',
   },
   async ({ data, caller }) => {
     if (!caller.userId) throw new Error('changePlanAction needs a user');
