@@ -56,6 +56,7 @@ function switchableStore(inner: TVectorStore): TVectorStore & { isDown: boolean 
   const store = {
     isDown: false,
     backend: inner.backend,
+    isRemote: inner.isRemote,
     ensureReady: guard(inner.ensureReady.bind(inner)),
     upsert: guard(inner.upsert.bind(inner)),
     delete: guard(inner.delete.bind(inner)),

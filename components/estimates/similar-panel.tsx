@@ -4,7 +4,6 @@ import { Card } from '@/components/ui/card';
 import { AppError } from '@/lib/app-error';
 import { similarTo } from '@/lib/estimates';
 import { logger } from '@/lib/telemetry';
-import { withTenant } from '@/lib/tenancy';
 import { IndexingPoller } from './indexing-poller';
 import { SimilarResults } from './similar-results';
 import { toSimilarView, type TSimilarView } from './similar-view';
@@ -16,7 +15,7 @@ const SIMILAR_MIN_SCORE = 0.7;
 
 async function loadSimilar(tenantId: string, estimateId: string): Promise<TSimilarView | { error: string }> {
   try {
-    return toSimilarView(await withTenant(tenantId, (tx) => similarTo(tx, tenantId, estimateId, { limit: SIMILAR_LIMIT, scoreThreshold: SIMILAR_MIN_SCORE })));
+    return toSimilarView(await similarTo(tenantId, estimateId, { limit: SIMILAR_LIMIT, scoreThreshold: SIMILAR_MIN_SCORE }));
   } catch (error) {
     // The rest of the page is still useful when the vector store is down: the panel says so instead.
     if (!(error instanceof AppError)) logger.error({ err: error, estimateId }, 'similar estimates panel failed');

@@ -2,8 +2,9 @@ import 'server-only';
 import type { TTx } from '@/db/client';
 import { AppError } from '@/lib/app-error';
 import { logger } from '@/lib/telemetry';
+import { withTenant } from '@/lib/tenancy';
 import { meterUsageEvent } from '@/lib/usage';
-import { vectorStore } from '@/lib/vectors';
+import { vectorStore, type TVectorMatch } from '@/lib/vectors';
 import { embedder } from './embedder-registry';
 import { normaliseWords } from './embedding';
 import { findEstimates, getEstimate, type TEstimate } from './estimates';
@@ -130,35 +131,62 @@ export function summarize(query: TCostEstimate, results: TSimilarResult[]): TSim
   };
 }
 
+const unavailable = () => new AppError('unavailable', 'Similarity search is unavailable right now; try again in a moment');
+
+/**
+ * No transaction is held across a network call: the query is embedded first (the embedder may be a remote
+ * endpoint), then a store that reads PostgreSQL (the default) searches and the matches are read back in one short
+ * tenant transaction, while Qdrant is asked outside any and the matches are read back in a short one after.
+ * Either way the results are read through row-level security: never an estimate deleted since it was indexed,
+ * never another tenant's.
+ */
 async function searchLike(
-  tx: TTx,
   tenantId: string,
   query: TCostEstimate,
   options: { limit: number; scoreThreshold?: number; excludeIds?: string[] },
 ): Promise<TSimilarResponse> {
   const currentEmbedder = embedder();
   const store = vectorStore();
-  let matches;
+  const failed = (error: unknown, stage: 'embedding' | 'vector search') => {
+    logger.error({ err: error, backend: store.backend }, `${stage} failed`);
+    return unavailable();
+  };
+  let vector: number[];
   try {
-    const vector = await currentEmbedder.embed(query);
-    matches = await store.search({
-      tenantId,
-      vector,
-      version: currentEmbedder.version,
-      limit: options.limit + OVERFETCH,
-      scoreThreshold: options.scoreThreshold,
-      excludeIds: options.excludeIds,
-      tx,
-    });
+    vector = await currentEmbedder.embed(query);
   } catch (error) {
-    logger.error({ err: error, backend: store.backend }, 'vector search failed');
-    throw new AppError('unavailable', 'Similarity search is unavailable right now; try again in a moment');
+    throw failed(error, 'embedding');
   }
-  // Read back through row-level security: never an estimate deleted since it was indexed, never another tenant's.
-  const found = await findEstimates(
-    tx,
-    matches.map((m) => m.id),
-  );
+  const search = async (tx?: TTx) => {
+    try {
+      return await store.search({
+        tenantId,
+        vector,
+        version: currentEmbedder.version,
+        limit: options.limit + OVERFETCH,
+        scoreThreshold: options.scoreThreshold,
+        excludeIds: options.excludeIds,
+        tx,
+      });
+    } catch (error) {
+      throw failed(error, 'vector search');
+    }
+  };
+  const readBack = async (tx: TTx, matches: TVectorMatch[]) => ({
+    matches,
+    found: await findEstimates(
+      tx,
+      matches.map((m) => m.id),
+    ),
+  });
+  let found: Map<string, TEstimate>;
+  let matches: TVectorMatch[];
+  if (store.isRemote) {
+    const remote = await search();
+    ({ matches, found } = await withTenant(tenantId, (tx) => readBack(tx, remote)));
+  } else {
+    ({ matches, found } = await withTenant(tenantId, async (tx) => readBack(tx, await search(tx))));
+  }
   const results = matches
     .filter((match) => found.has(match.id))
     .slice(0, options.limit)
@@ -167,8 +195,11 @@ async function searchLike(
   return { results, summary: summarize(query, results) };
 }
 
-/** Estimates of the tenant like the one described (POST /api/v1/estimates/search-similar, the search form). */
-export function searchSimilar(tx: TTx, tenantId: string, search: TSimilarSearch): Promise<TSimilarResponse> {
+/**
+ * Estimates of the tenant like the one described (POST /api/v1/estimates/search-similar, the search form). Opens
+ * its own short transactions: callers hold none (the embedder and the store may be network calls).
+ */
+export function searchSimilar(tenantId: string, search: TSimilarSearch): Promise<TSimilarResponse> {
   const query: TCostEstimate = {
     project: '',
     name: '',
@@ -180,16 +211,18 @@ export function searchSimilar(tx: TTx, tenantId: string, search: TSimilarSearch)
     equipmentHours: search.equipmentHours,
     currency: search.currency ?? '',
   };
-  return searchLike(tx, tenantId, query, { limit: search.limit, scoreThreshold: search.scoreThreshold });
+  return searchLike(tenantId, query, { limit: search.limit, scoreThreshold: search.scoreThreshold });
 }
 
-/** Estimates of the tenant like this one, itself excluded (the detail page's panel, GET …/{id}/similar). */
+/**
+ * Estimates of the tenant like this one, itself excluded (the detail page's panel, GET …/{id}/similar). Like
+ * searchSimilar, it opens its own short transactions.
+ */
 export async function similarTo(
-  tx: TTx,
   tenantId: string,
   estimateId: string,
   options: { limit: number; scoreThreshold?: number },
 ): Promise<TSimilarResponse> {
-  const estimate = await getEstimate(tx, estimateId);
-  return searchLike(tx, tenantId, estimate, { ...options, excludeIds: [estimateId] });
+  const estimate = await withTenant(tenantId, (tx) => getEstimate(tx, estimateId));
+  return searchLike(tenantId, estimate, { ...options, excludeIds: [estimateId] });
 }

@@ -360,6 +360,7 @@ function searchCached(t: TTenantVectors, query: TVectorSearch, unit: Float64Arra
 /** The embedded store: points in vector_points, exact search over a per-process cache (see the top comment). */
 export class PostgresVectorStore implements TVectorStore {
   readonly backend = 'postgres' as const;
+  readonly isRemote = false;
   private dimension: number;
   private readonly cacheBytes: number;
   /** Cached tenants, least recently searched first (Map keeps insertion order). */

@@ -41,6 +41,11 @@ export interface TVectorSearch {
 export interface TVectorStore {
   /** 'postgres' | 'qdrant': the label of the vector_search_seconds histogram. */
   readonly backend: 'postgres' | 'qdrant';
+  /**
+   * true: every call goes over the network (Qdrant), so callers hold no database transaction across one;
+   * false: the store is PostgreSQL, and search reads through the caller's tenant transaction (`tx`).
+   */
+  readonly isRemote: boolean;
   /** Creates what the store needs (collection, payload index); safe to call repeatedly and concurrently. */
   ensureReady(dimension: number): Promise<void>;
   upsert(points: TVectorPoint[]): Promise<void>;

@@ -105,6 +105,8 @@ export const searchSimilarEstimatesEndpoint = defineEndpoint({
   responds: '{ results: [{ estimate, score }], summary: { count, averageCostCents, costRange, dominantMaterial, confidence } }',
   // A search changes nothing; it is metered (cost_estimate) instead of audited.
   audit: false,
+  // The embedder and Qdrant may be network calls: the search opens short transactions around them, never across.
+  transaction: 'handler',
 });
 
 export const similarEstimatesEndpoint = defineEndpoint({
@@ -117,6 +119,8 @@ export const similarEstimatesEndpoint = defineEndpoint({
   params: ZEstimateIdParams,
   query: ZSimilarQuery,
   responds: '{ results: [{ estimate, score }], summary }',
+  // As search-similar: no transaction is held while the embedder or Qdrant answers.
+  transaction: 'handler',
 });
 
 export const adminVectorStatusEndpoint = defineEndpoint({

@@ -1,4 +1,4 @@
 import { route, searchSimilarEstimatesEndpoint } from '@/lib/api';
 import { searchSimilar } from '@/lib/estimates';
 
-export const POST = route(searchSimilarEstimatesEndpoint, ({ tx, caller, body }) => searchSimilar(tx, caller.tenant.id, body));
+export const POST = route(searchSimilarEstimatesEndpoint, ({ caller, body }) => searchSimilar(caller.tenant.id, body));

@@ -52,8 +52,11 @@ export const deleteEstimateAction = action(
   },
 );
 
-/** The search form: a search changes nothing, so like POST /api/v1/estimates/search-similar it is not audited. */
+/**
+ * The search form: a search changes nothing, so like POST /api/v1/estimates/search-similar it is not audited, and
+ * holds no transaction while the embedder or Qdrant answers.
+ */
 export const searchSimilarAction = action(
-  { name: 'searchSimilarEstimates', access: 'tenant', permission: 'estimates:read', input: ZSimilarSearch, audit: false },
-  async ({ data, caller, tx }) => toSimilarView(await searchSimilar(tx, caller.tenant.id, data)),
+  { name: 'searchSimilarEstimates', access: 'tenant', permission: 'estimates:read', input: ZSimilarSearch, audit: false, transaction: 'handler' },
+  async ({ data, caller }) => toSimilarView(await searchSimilar(caller.tenant.id, data)),
 );

@@ -1,4 +1,4 @@
 import { route, similarEstimatesEndpoint } from '@/lib/api';
 import { similarTo } from '@/lib/estimates';
 
-export const GET = route(similarEstimatesEndpoint, ({ tx, caller, params, query }) => similarTo(tx, caller.tenant.id, params.id, query));
+export const GET = route(similarEstimatesEndpoint, ({ caller, params, query }) => similarTo(caller.tenant.id, params.id, query));
