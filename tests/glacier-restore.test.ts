@@ -38,9 +38,8 @@ Object.assign(process.env, {
   S3_ARCHIVE_RESTORE_MODE: 'glacier',
 });
 
-const { requestFileRestore, trackGlacierRestores, startArchivalRun } = await import('@/lib/archival');
+const { requestFileRestore, trackRestores, startArchivalRun } = await import('@/lib/archival');
 const { bucketNames, parseRestoreHeader } = await import('@/lib/storage');
-const { withTenant } = await import('@/lib/tenancy');
 const { callRoute, demoUsers, hostOf } = await import('./support/http');
 const restoreRoute = await import('../app/api/v1/files/[id]/restore/route');
 
@@ -150,7 +149,7 @@ describe('restoring from Glacier on AWS', () => {
   it('estimates 12 hours for Deep Archive', async () => {
     const file = await archivedRow('DEEP_ARCHIVE');
     respond = (_request, response) => response.writeHead(202).end();
-    const status = await withTenant(acmeId, (tx) => requestFileRestore(tx, file.id, 2));
+    const status = await requestFileRestore(acmeId, file.id, 2);
     expect(status.storageTier).toBe('restoring');
     expect(Math.round((status.restoreReadyAt!.getTime() - Date.now()) / HOUR_MS)).toBe(12);
   });
@@ -158,7 +157,7 @@ describe('restoring from Glacier on AWS', () => {
   it('copies a STANDARD_IA archive back at once: it is readable without a Glacier restore', async () => {
     const file = await archivedRow('STANDARD_IA');
     respond = (_request, response) => response.writeHead(200, { 'content-type': 'application/xml' }).end(COPY_RESULT);
-    const status = await withTenant(acmeId, (tx) => requestFileRestore(tx, file.id, 2));
+    const status = await requestFileRestore(acmeId, file.id, 2);
     expect(status.storageTier).toBe('restored');
     expect(seen.map((r) => [r.method, r.url.pathname, r.headers['x-amz-copy-source']])).toEqual([
       ['PUT', pathOf(bucketNames().files, file.storageKey), `${bucketNames().archive}/${file.archiveKey}`],
@@ -168,7 +167,7 @@ describe('restoring from Glacier on AWS', () => {
   it('tracks the restore: nothing while Glacier works, then a copy back to the hot key and restored for the days asked', async () => {
     const file = await archivedRow('GLACIER');
     respond = (_request, response) => response.writeHead(202).end();
-    await withTenant(acmeId, (tx) => requestFileRestore(tx, file.id, 3));
+    await requestFileRestore(acmeId, file.id, 3);
 
     let restoreHeader = 'ongoing-request="true"';
     respond = (request, response) => {
@@ -189,7 +188,7 @@ describe('restoring from Glacier on AWS', () => {
       }
     };
 
-    expect(await trackGlacierRestores()).toMatchObject({ restored: 0 });
+    expect(await trackRestores()).toMatchObject({ restored: 0 });
     expect((await rowOf(file.id)).storageTier).toBe('restoring');
     expect(seen.filter((r) => r.method === 'PUT')).toEqual([]);
 
@@ -197,7 +196,7 @@ describe('restoring from Glacier on AWS', () => {
     seen.length = 0;
     const before = Date.now();
     // Files restored by the tests above are still waiting too; this one is checked by its own requests.
-    expect((await trackGlacierRestores()).restored).toBeGreaterThanOrEqual(1);
+    expect((await trackRestores()).restored).toBeGreaterThanOrEqual(1);
 
     expect(seen.some((r) => r.method === 'HEAD' && r.url.pathname === pathOf(bucketNames().archive, file.archiveKey))).toBe(true);
     const copy = seen.find((r) => r.method === 'PUT' && r.url.pathname === pathOf(bucketNames().files, file.storageKey))!;
@@ -211,13 +210,13 @@ describe('restoring from Glacier on AWS', () => {
   it('asks again when S3 knows of no restore for a file still waiting', async () => {
     const file = await archivedRow('GLACIER');
     respond = (_request, response) => response.writeHead(202).end();
-    await withTenant(acmeId, (tx) => requestFileRestore(tx, file.id, 5));
+    await requestFileRestore(acmeId, file.id, 5);
     respond = (request, response) => {
       if (request.method === 'HEAD') response.writeHead(200, { 'content-length': '1234', 'x-amz-storage-class': 'GLACIER' }).end();
       else response.writeHead(202).end();
     };
     seen.length = 0;
-    await trackGlacierRestores();
+    await trackRestores();
     const again = seen.filter((r) => r.method === 'POST' && r.url.pathname === pathOf(bucketNames().archive, file.archiveKey));
     expect(again).toHaveLength(1);
     expect(again[0].body).toContain('<Days>5</Days>');

@@ -17,4 +17,4 @@ export {
   type TArchivalTrigger,
 } from './repo';
 export { SimulatedArchivalCrash, runArchival, startArchivalRun, type TArchivalCrashPoint, type TRunArchivalOptions } from './runs';
-export { MAX_RESTORE_DAYS, ZRestoreRequest, requestFileRestore, trackGlacierRestores, type TRestoreStatus } from './restore';
+export { MAX_RESTORE_DAYS, ZRestoreRequest, requestFileRestore, trackRestores, type TRestoreStatus } from './restore';

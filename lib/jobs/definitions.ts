@@ -1,5 +1,5 @@
 import 'server-only';
-import { runArchival, trackGlacierRestores, type TArchivalTrigger } from '@/lib/archival';
+import { runArchival, trackRestores, type TArchivalTrigger } from '@/lib/archival';
 import { checkAllUsageWarnings, recordAllStorageSnapshots, runBilling } from '@/lib/billing';
 import { runAuditRetention } from '@/lib/audit';
 import { prunePasswordAttempts } from '@/lib/auth';
@@ -52,7 +52,7 @@ export const archivalRunJob = job<TArchivalRunJobData>(
   },
 );
 
-/** Every 15 minutes: copies Glacier restores that became readable back to the hot bucket. */
+/** Every 15 minutes: copies Glacier restores that became readable back to the hot bucket, and finishes copies whose request died. */
 export const restoreTrackingJob = job<Record<string, never>>(
   {
     name: RESTORE_TRACKING_JOB,
@@ -60,7 +60,7 @@ export const restoreTrackingJob = job<Record<string, never>>(
     cron: '*/15 * * * *',
     cronData: {},
   },
-  () => trackGlacierRestores(),
+  () => trackRestores(),
 );
 
 /** Every 5 minutes: records the 80/90/100 % quota warnings each active tenant crossed this period. */

@@ -17,6 +17,8 @@ export const restoreFileEndpoint = defineEndpoint({
   body: ZRestoreRequest,
   responds: '{ restore: { fileId, storageTier, restoreRequestedAt, restoreReadyAt, restoreExpiresAt } }',
   audit: { type: 'data_modify', action: 'file.restore', target: { type: 'file' } },
+  // S3 is called between two short transactions (claim, then record), never inside one.
+  transaction: 'handler',
 });
 
 export const adminRunArchivalEndpoint = defineEndpoint({

@@ -21,9 +21,11 @@ export const restoreFileAction = action(
     access: 'tenant',
     permission: 'files:write',
     input: ZRestoreRequest.extend({ fileId: ZFileId }),
+    // The copy back (or the Glacier request) is an S3 call: the restore opens short transactions around it.
+    transaction: 'handler',
   },
-  async ({ data, tx }) => {
-    const status = await requestFileRestore(tx, data.fileId, data.days);
+  async ({ data, caller }) => {
+    const status = await requestFileRestore(caller.tenant.id, data.fileId, data.days);
     return { fileId: status.fileId, storageTier: status.storageTier };
   },
 );

@@ -1,6 +1,6 @@
 import { restoreFileEndpoint, route } from '@/lib/api';
 import { requestFileRestore } from '@/lib/archival';
 
-export const POST = route(restoreFileEndpoint, async ({ tx, params, body }) => ({
-  restore: await requestFileRestore(tx, params.id, body.days),
+export const POST = route(restoreFileEndpoint, async ({ caller, params, body }) => ({
+  restore: await requestFileRestore(caller.tenant.id, params.id, body.days),
 }));
