@@ -12,6 +12,10 @@ export const emailOutbox = pgTable(
     bodyText: text('body_text').notNull(),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** Not tried again before this (backoff after a failed attempt). */
+    availableAt: timestamp('available_at', { withTimezone: true }).notNull().defaultNow(),
+    /** A sweep is sending it until then; after that (the sweep died) another sweep may. */
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },

@@ -1,5 +1,6 @@
 import 'server-only';
-import { and, asc, count, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, notExists, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { TTx } from '@/db/client';
 import { costEstimates, estimateIndexOutbox, vectorReindexRuns, type TVectorReindexStatus } from '@/db/schema/estimates';
 import { tenants } from '@/db/schema/tenancy';
@@ -21,6 +22,12 @@ import { toEstimate } from './estimates';
 
 const DRAIN_BATCH = 500;
 const MAX_BACKOFF_SECONDS = 60;
+/** A claimed row is left to its drain this long; after that (the drain died) another drain takes it. */
+const CLAIM_LEASE_SECONDS = 300;
+/** A drain stops embedding well within its lease and hands the rest of the batch back. */
+const EMBED_BUDGET_MS = (CLAIM_LEASE_SECONDS * 1000) / 2;
+/** Claims take turns (a transaction-scoped advisory lock), so one estimate's rows are never in two drains at once. */
+const CLAIM_LOCK_KEY = 'sitework.estimate_index_claim';
 
 export interface TIndexDependencies {
   store?: TVectorStore;
@@ -34,9 +41,11 @@ export interface TDrainResult {
   failed: number;
 }
 
-async function embedPoints(rows: (typeof costEstimates.$inferSelect)[], currentEmbedder: TEmbedder): Promise<TVectorPoint[]> {
+/** Embeds the rows in order; with a deadline, stops at it and returns the points made so far. */
+async function embedPoints(rows: (typeof costEstimates.$inferSelect)[], currentEmbedder: TEmbedder, deadline = Infinity): Promise<TVectorPoint[]> {
   const points: TVectorPoint[] = [];
   for (const row of rows) {
+    if (Date.now() > deadline) break;
     points.push({ id: row.id, tenantId: row.tenantId, vector: await currentEmbedder.embed(toEstimate(row)), version: currentEmbedder.version });
   }
   return points;
@@ -51,62 +60,99 @@ async function markIndexed(tx: TTx, ids: string[], version: string, readAt: Date
     .where(and(inArray(costEstimates.id, ids), sql`${costEstimates.updatedAt} <= ${readAt.toISOString()}::timestamptz`));
 }
 
+type TOutboxRow = typeof estimateIndexOutbox.$inferSelect;
+
 /**
- * Applies one batch of due outbox rows. Rows are locked (SKIP LOCKED) for the batch, so concurrent drains split
- * the work; an estimate's latest row decides (upsert if it still exists, else delete).
+ * Claims a batch of due outbox rows and reads their estimates, in one short transaction. A row is not taken while
+ * another row of the same estimate is claimed by a live drain: that drain could otherwise write an older vector
+ * after this one wrote the newer.
  */
-async function drainBatch(deps: Required<TIndexDependencies>, options: { ignoreBackoff: boolean }): Promise<TDrainResult & { rows: number }> {
+async function claimBatch(options: { ignoreBackoff: boolean }): Promise<{ rows: TOutboxRow[]; estimates: (typeof costEstimates.$inferSelect)[]; readAt: Date }> {
   return withPlatform(async (tx) => {
-    const rows = await tx
-      .select()
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${CLAIM_LOCK_KEY}))`);
+    const isFree = (claimedUntil: typeof estimateIndexOutbox.claimedUntil) => sql`(${claimedUntil} is null or ${claimedUntil} <= now())`;
+    const busy = alias(estimateIndexOutbox, 'busy');
+    const due = tx
+      .select({ id: estimateIndexOutbox.id })
       .from(estimateIndexOutbox)
-      .where(options.ignoreBackoff ? undefined : sql`${estimateIndexOutbox.availableAt} <= now()`)
+      .where(
+        and(
+          isFree(estimateIndexOutbox.claimedUntil),
+          options.ignoreBackoff ? undefined : sql`${estimateIndexOutbox.availableAt} <= now()`,
+          notExists(
+            tx
+              .select({ id: busy.id })
+              .from(busy)
+              .where(and(eq(busy.estimateId, estimateIndexOutbox.estimateId), sql`${busy.claimedUntil} > now()`)),
+          ),
+        ),
+      )
       .orderBy(asc(estimateIndexOutbox.id))
       .limit(DRAIN_BATCH)
       .for('update', { skipLocked: true });
-    if (rows.length === 0) return { rows: 0, upserted: 0, deleted: 0, failed: 0 };
-    const estimateIds = [...new Set(rows.map((row) => row.estimateId))];
+    const rows = await tx
+      .update(estimateIndexOutbox)
+      .set({ claimedUntil: sql`now() + make_interval(secs => ${CLAIM_LEASE_SECONDS})` })
+      .where(inArray(estimateIndexOutbox.id, due))
+      .returning();
+    if (rows.length === 0) return { rows, estimates: [], readAt: new Date() };
     const readAt = new Date();
-    const existing = await tx.select().from(costEstimates).where(inArray(costEstimates.id, estimateIds));
-    const existingIds = new Set(existing.map((row) => row.id));
-    const gone = new Map<string, string[]>();
-    for (const row of rows) {
-      if (existingIds.has(row.estimateId)) continue;
-      gone.set(row.tenantId, [...new Set([...(gone.get(row.tenantId) ?? []), row.estimateId])]);
-    }
-    try {
-      await deps.store.ensureReady(deps.embedder.dimension);
-      const points = await embedPoints(existing, deps.embedder);
-      if (points.length > 0) await deps.store.upsert(points);
-      for (const [tenantId, ids] of gone) await deps.store.delete(tenantId, ids);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      logger.warn({ err: error, rows: rows.length }, 'vector index update failed; the outbox keeps the changes');
-      await tx
+    const estimateIds = [...new Set(rows.map((row) => row.estimateId))];
+    const estimates = await tx.select().from(costEstimates).where(inArray(costEstimates.id, estimateIds));
+    return { rows, estimates, readAt };
+  });
+}
+
+/**
+ * Applies one batch of due outbox rows: claim (short transaction) → embed and write to the store (no transaction
+ * held, however slow the embedder or Qdrant) → record (short transaction). An estimate's latest state decides
+ * (upsert if it still exists, else delete). A drain that dies leaves its rows claimed until the lease is over; the
+ * writes are idempotent, so the next drain simply applies them again.
+ */
+async function drainBatch(deps: Required<TIndexDependencies>, options: { ignoreBackoff: boolean }): Promise<TDrainResult & { rows: number }> {
+  const { rows, estimates, readAt } = await claimBatch(options);
+  if (rows.length === 0) return { rows: 0, upserted: 0, deleted: 0, failed: 0 };
+  const rowIds = (of: TOutboxRow[]) => of.map((row) => row.id);
+  const existingIds = new Set(estimates.map((row) => row.id));
+  const gone = new Map<string, string[]>();
+  for (const row of rows) {
+    if (existingIds.has(row.estimateId)) continue;
+    gone.set(row.tenantId, [...new Set([...(gone.get(row.tenantId) ?? []), row.estimateId])]);
+  }
+  let points: TVectorPoint[];
+  try {
+    await deps.store.ensureReady(deps.embedder.dimension);
+    points = await embedPoints(estimates, deps.embedder, Date.now() + EMBED_BUDGET_MS);
+    if (points.length > 0) await deps.store.upsert(points);
+    for (const [tenantId, ids] of gone) await deps.store.delete(tenantId, ids);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.warn({ err: error, rows: rows.length }, 'vector index update failed; the outbox keeps the changes');
+    await withPlatform((tx) =>
+      tx
         .update(estimateIndexOutbox)
         .set({
           attempts: sql`${estimateIndexOutbox.attempts} + 1`,
           lastError: message.slice(0, 500),
           availableAt: sql`now() + make_interval(secs => least(power(2, ${estimateIndexOutbox.attempts}), ${MAX_BACKOFF_SECONDS}))`,
+          claimedUntil: null,
         })
-        .where(
-          inArray(
-            estimateIndexOutbox.id,
-            rows.map((row) => row.id),
-          ),
-        );
-      return { rows: rows.length, upserted: 0, deleted: 0, failed: rows.length };
-    }
-    await markIndexed(tx, [...existingIds], deps.embedder.version, readAt);
-    await tx.delete(estimateIndexOutbox).where(
-      inArray(
-        estimateIndexOutbox.id,
-        rows.map((row) => row.id),
-      ),
+        .where(inArray(estimateIndexOutbox.id, rowIds(rows))),
     );
-    const deleted = [...gone.values()].reduce((sum, ids) => sum + ids.length, 0);
-    return { rows: rows.length, upserted: existing.length, deleted, failed: 0 };
+    return { rows: rows.length, upserted: 0, deleted: 0, failed: rows.length };
+  }
+  const embeddedIds = new Set(points.map((point) => point.id));
+  const isApplied = (row: TOutboxRow) => embeddedIds.has(row.estimateId) || !existingIds.has(row.estimateId);
+  const applied = rows.filter(isApplied);
+  const handedBack = rows.filter((row) => !isApplied(row));
+  await withPlatform(async (tx) => {
+    await markIndexed(tx, [...embeddedIds], deps.embedder.version, readAt);
+    await tx.delete(estimateIndexOutbox).where(inArray(estimateIndexOutbox.id, rowIds(applied)));
+    // Out of time (a slow embedder): the rest goes back to the outbox for the next batch, no attempt counted.
+    if (handedBack.length > 0) await tx.update(estimateIndexOutbox).set({ claimedUntil: null }).where(inArray(estimateIndexOutbox.id, rowIds(handedBack)));
   });
+  const deleted = [...gone.values()].reduce((sum, ids) => sum + ids.length, 0);
+  return { rows: rows.length, upserted: points.length, deleted, failed: 0 };
 }
 
 /**
