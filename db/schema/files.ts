@@ -109,6 +109,8 @@ export const storageDeletions = pgTable(
      * cancels it once its row commits: a crash in between leaves the object to this sweep, never forever.
      */
     notBefore: timestamp('not_before', { withTimezone: true }).notNull().defaultNow(),
+    /** A sweep is deleting the object until then; after that (the sweep died) another sweep may. */
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
   (t) => [index('storage_deletions_pending_idx').on(t.createdAt).where(sql`deleted_at IS NULL`)],

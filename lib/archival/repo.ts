@@ -223,8 +223,14 @@ export async function markFileArchived(
       .where(and(eq(files.id, file.id), eq(files.archivalRunId, runId)))
       .returning({ id: files.id });
     if (marked.length === 0) return false;
-    // The hot copy's deletion is recorded with the change that makes it redundant.
-    await tx.insert(storageDeletions).values({ tenantId: file.tenantId, bucket: bucketNames().files, objectKey: file.storageKey });
+    // The hot copy's deletion is recorded with the change that makes it redundant. The run deletes it next; the
+    // sweep only takes over an hour later (a run that died), so the two rarely meet on one key.
+    await tx.insert(storageDeletions).values({
+      tenantId: file.tenantId,
+      bucket: bucketNames().files,
+      objectKey: file.storageKey,
+      notBefore: sql`now() + interval '1 hour'`,
+    });
     await tx
       .update(archivalRuns)
       .set({
@@ -237,22 +243,29 @@ export async function markFileArchived(
 }
 
 /**
- * The last step: `deleteHotCopy` runs while the file's row is locked (so a restore cannot copy the object
- * back meanwhile), then the step is cleared and the pending deletion recorded as done.
+ * The last step: the hot copy is deleted with no transaction held (while the step is 'marked' a restore refuses,
+ * so nothing copies the object back meanwhile), then the step is cleared and the pending deletion recorded as done.
+ * If the deletion sweep is deleting the same key right now, the step stays 'marked' (the next run clears it):
+ * a restore let in before the sweep's delete lands would lose its bytes.
  */
 export async function finishHotCopyDeletion(file: TClaimedFile, deleteHotCopy: () => Promise<void>): Promise<void> {
+  const [row] = await platformDb().execute<{ id: string }>(
+    sql`select id from files where id = ${file.id} and archival_step = 'marked' and storage_tier = 'archived'`,
+  );
+  if (!row) return;
+  await deleteHotCopy();
   await withPlatform(async (tx) => {
-    const [row] = await tx.execute<{ id: string }>(
-      sql`select id from files where id = ${file.id} and archival_step = 'marked' and storage_tier = 'archived' for update`,
-    );
-    if (!row) return;
-    await deleteHotCopy();
-    await tx.update(files).set({ archivalStep: null, updatedAt: new Date() }).where(eq(files.id, file.id));
+    const isPending = and(eq(storageDeletions.bucket, bucketNames().files), eq(storageDeletions.objectKey, file.storageKey), isNull(storageDeletions.deletedAt));
+    const pending = await tx
+      .select({ isClaimed: sql<boolean>`coalesce(${storageDeletions.claimedUntil} > now(), false)` })
+      .from(storageDeletions)
+      .where(isPending)
+      .for('update');
+    if (pending.some((deletion) => deletion.isClaimed)) return;
     await tx
-      .update(storageDeletions)
-      .set({ deletedAt: new Date(), attempts: sql`${storageDeletions.attempts} + 1` })
-      .where(
-        and(eq(storageDeletions.bucket, bucketNames().files), eq(storageDeletions.objectKey, file.storageKey), isNull(storageDeletions.deletedAt)),
-      );
+      .update(files)
+      .set({ archivalStep: null, updatedAt: new Date() })
+      .where(and(eq(files.id, file.id), eq(files.archivalStep, 'marked'), eq(files.storageTier, 'archived')));
+    await tx.update(storageDeletions).set({ deletedAt: new Date(), attempts: sql`${storageDeletions.attempts} + 1` }).where(isPending);
   });
 }

@@ -5,7 +5,7 @@ import type { TTx } from '@/db/client';
 import { files, storageDeletions } from '@/db/schema/files';
 import { bucketNames, deleteObject } from '@/lib/storage';
 import { logger } from '@/lib/telemetry';
-import { withPlatform } from '@/lib/tenancy';
+import { platformDb, withPlatform } from '@/lib/tenancy';
 import { stagingKeyOf } from './validation';
 
 /**
@@ -21,37 +21,64 @@ const STALE_UPLOAD_HOURS = 24;
 /** When the just-committed deletions are looked for: the request's commit usually lands before the first. */
 const FOLLOW_UP_DELAYS_MS = [20, 200, 1_000, 3_000];
 
-/** Deletes the objects of up to SWEEP_BATCH pending rows (locked, so two sweeps never share one). */
-async function deletePending(tx: TTx, ids?: string[]): Promise<{ deleted: number; failed: number; pendingIds: Set<string> }> {
-  const rows = await tx
-    .select({ id: storageDeletions.id, bucket: storageDeletions.bucket, objectKey: storageDeletions.objectKey })
-    .from(storageDeletions)
-    .where(
-      and(
-        isNull(storageDeletions.deletedAt),
-        lt(storageDeletions.attempts, MAX_ATTEMPTS),
-        sql`${storageDeletions.notBefore} <= now()`,
-        sql`${storageDeletions.createdAt} <= now() - make_interval(secs => power(2, ${storageDeletions.attempts}) - 1)`,
-        ids ? inArray(storageDeletions.id, ids) : undefined,
-      ),
-    )
-    .orderBy(storageDeletions.createdAt)
-    .limit(SWEEP_BATCH)
-    .for('update', { skipLocked: true });
-  let deleted = 0;
+/** How long a claimed deletion is left to its sweep: far longer than one S3 call may take (S3 timeouts bound it). */
+const CLAIM_LEASE_SECONDS = 300;
+
+/**
+ * Deletes the objects of up to SWEEP_BATCH due rows: claim (a short transaction: rows locked SKIP LOCKED so two
+ * sweeps never share one, keys a file still serves settled at once, the rest leased through claimed_until) →
+ * delete from S3 (no transaction held, however slow S3 is) → record each outcome in its own statement. A sweep
+ * that dies leaves its rows claimed until the lease is over; deleting twice is harmless.
+ */
+async function deletePending(ids?: string[]): Promise<{ deleted: number; failed: number; pendingIds: Set<string> }> {
+  const { rows, claimed } = await withPlatform(async (tx) => {
+    const due = await tx
+      .select({ id: storageDeletions.id, bucket: storageDeletions.bucket, objectKey: storageDeletions.objectKey })
+      .from(storageDeletions)
+      .where(
+        and(
+          isNull(storageDeletions.deletedAt),
+          lt(storageDeletions.attempts, MAX_ATTEMPTS),
+          sql`${storageDeletions.notBefore} <= now()`,
+          sql`(${storageDeletions.claimedUntil} is null or ${storageDeletions.claimedUntil} <= now())`,
+          sql`${storageDeletions.createdAt} <= now() - make_interval(secs => power(2, ${storageDeletions.attempts}) - 1)`,
+          ids ? inArray(storageDeletions.id, ids) : undefined,
+        ),
+      )
+      .orderBy(storageDeletions.createdAt)
+      .limit(SWEEP_BATCH)
+      .for('update', { skipLocked: true });
+    // A key that a file still serves from is never deleted (a restore may have brought it back): settled as done.
+    const live = await liveKeys(tx, due);
+    const isLive = (row: (typeof due)[number]) => live.has(`${row.bucket}/${row.objectKey}`);
+    const served = due.filter(isLive).map((row) => row.id);
+    const toDelete = due.filter((row) => !isLive(row));
+    if (served.length > 0) await tx.update(storageDeletions).set({ deletedAt: sql`now()`, lastError: null }).where(inArray(storageDeletions.id, served));
+    if (toDelete.length > 0) {
+      await tx
+        .update(storageDeletions)
+        .set({ claimedUntil: sql`now() + make_interval(secs => ${CLAIM_LEASE_SECONDS})` })
+        .where(
+          inArray(
+            storageDeletions.id,
+            toDelete.map((row) => row.id),
+          ),
+        );
+    }
+    return { rows: due, claimed: toDelete };
+  });
+  let deleted = rows.length - claimed.length;
   let failed = 0;
-  const live = await liveKeys(tx, rows);
-  for (const row of rows) {
+  for (const row of claimed) {
     try {
-      // A key that a file still serves from is never deleted (a restore may have brought it back).
-      if (!live.has(`${row.bucket}/${row.objectKey}`)) await deleteObject(row.bucket, row.objectKey);
-      await tx.update(storageDeletions).set({ deletedAt: sql`now()`, lastError: null }).where(eq(storageDeletions.id, row.id));
+      await deleteObject(row.bucket, row.objectKey);
+      await platformDb().update(storageDeletions).set({ deletedAt: sql`now()`, claimedUntil: null, lastError: null }).where(eq(storageDeletions.id, row.id));
       deleted += 1;
     } catch (error) {
       failed += 1;
-      await tx
+      await platformDb()
         .update(storageDeletions)
-        .set({ attempts: sql`${storageDeletions.attempts} + 1`, lastError: String((error as Error).message ?? error).slice(0, 500) })
+        .set({ attempts: sql`${storageDeletions.attempts} + 1`, claimedUntil: null, lastError: String((error as Error).message ?? error).slice(0, 500) })
         .where(eq(storageDeletions.id, row.id));
     }
   }
@@ -149,7 +176,7 @@ async function dropStaleUploads(tx: TTx): Promise<number> {
  */
 export async function processStorageDeletions(): Promise<{ deleted: number; failed: number; staleUploads: number }> {
   const staleUploads = await withPlatform(dropStaleUploads);
-  const { deleted, failed } = await withPlatform((tx) => deletePending(tx));
+  const { deleted, failed } = await deletePending();
   return { deleted, failed, staleUploads };
 }
 
@@ -158,7 +185,7 @@ export function finishStorageDeletionsSoon(ids: string[]): void {
   let remaining = new Set(ids);
   const attempt = async (index: number) => {
     try {
-      const { pendingIds } = await withPlatform((tx) => deletePending(tx, [...remaining]));
+      const { pendingIds } = await deletePending([...remaining]);
       remaining = new Set([...remaining].filter((id) => !pendingIds.has(id)));
     } catch (err) {
       logger.warn({ err }, 'storage deletion follow-up failed; the sweep will retry');
