@@ -1,6 +1,7 @@
 import 'server-only';
 import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
+import SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { TTx } from '@/db/client';
 import { emailOutbox } from '@/db/schema/mail';
 import { config } from '@/lib/config';
@@ -56,14 +57,17 @@ async function send(row: TOutboxRow): Promise<void> {
     return;
   }
   if (transport?.smtpUrl !== SMTP_URL) {
-    // nodemailer's own defaults wait up to 2 minutes to connect and 10 minutes on a silent socket.
-    const transporter = nodemailer.createTransport({
-      url: SMTP_URL,
-      connectionTimeout: SMTP_TIMEOUT_MS,
-      greetingTimeout: SMTP_TIMEOUT_MS,
-      socketTimeout: SMTP_TIMEOUT_MS,
-      dnsTimeout: SMTP_TIMEOUT_MS,
-    });
+    // nodemailer's own defaults wait up to 2 minutes to connect and 10 minutes on a silent socket. The transport
+    // is built directly: createTransport({ url, … }) would drop every option but the URL's.
+    const transporter = nodemailer.createTransport(
+      new SMTPTransport({
+        url: SMTP_URL,
+        connectionTimeout: SMTP_TIMEOUT_MS,
+        greetingTimeout: SMTP_TIMEOUT_MS,
+        socketTimeout: SMTP_TIMEOUT_MS,
+        dnsTimeout: SMTP_TIMEOUT_MS,
+      }),
+    );
     transport = { smtpUrl: SMTP_URL, transporter };
   }
   await transport.transporter.sendMail({ from: MAIL_FROM, to: row.toAddress, subject: row.subject, text: row.bodyText });

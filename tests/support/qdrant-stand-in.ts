@@ -56,6 +56,8 @@ function unit(vector: number[]): number[] {
 export interface TQdrantStandIn {
   url: string;
   requests: TRecordedRequest[];
+  /** While true, requests are read and recorded but never answered (a hung server). */
+  isSilent: boolean;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export async function startQdrantStandIn(): Promise<TQdrantStandIn> {
       const url = new URL(req.url ?? '/', 'http://stand-in');
       const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
       requests.push({ method: req.method ?? 'GET', path: url.pathname, body });
+      if (standIn.isSilent) return;
       const reply = (status: number, payload: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(status < 300 ? { result: payload, status: 'ok', time: 0 } : { status: { error: payload }, time: 0 }));
@@ -129,9 +132,14 @@ export async function startQdrantStandIn(): Promise<TQdrantStandIn> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const standIn: TQdrantStandIn = {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    isSilent: false,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
+  return standIn;
 }
