@@ -54,10 +54,12 @@ Object.assign(process.env, {
 const { ownerDb } = await import('@/db/client');
 const { emailOutbox } = await import('@/db/schema/mail');
 const { estimateIndexOutbox } = await import('@/db/schema/estimates');
+const { storageDeletions } = await import('@/db/schema/files');
 const { seedDemoData } = await import('@/db/seed');
 const { createLocalEmbedder, drainIndexOutbox } = await import('@/lib/estimates');
 const { deliverPendingEmails, enqueueEmail } = await import('@/lib/mail');
 const { startArchivalRun } = await import('@/lib/archival');
+const { processStorageDeletions } = await import('@/lib/files');
 const { bucketNames, ensureBuckets } = await import('@/lib/storage');
 const { withPlatform } = await import('@/lib/tenancy');
 const { createAgedFile, fileRecord, objectSha256 } = await import('./support/archival');
@@ -288,5 +290,25 @@ describe('a silent S3 endpoint', () => {
     expect(again.status, again.text).toBe(200);
     expect(again.body.restore.storageTier).toBe('restored');
     expect(await objectSha256(bucketNames().files, file.storageKey)).toBe(file.sha256);
+  }, 30_000);
+
+  it('holds no transaction while the deletion sweep waits on it; the deletion is retried later', async () => {
+    const [queued] = await ownerDb()
+      .insert(storageDeletions)
+      .values({ tenantId: acmeId, bucket: bucketNames().files, objectKey: `tenants/${acmeId}/files/gone/plan.pdf` })
+      .returning({ id: storageDeletions.id });
+    s3Proxy.setSilent(true);
+    try {
+      const sweep = tracked(processStorageDeletions());
+      expect(await waitFor(() => s3Proxy.silencedConnections > 0, PROMPT_MS)).toBe(true);
+      expect(await openTransactions()).toBe(0);
+      const others = await otherRequestsWhile([sweep]);
+      expect(others).toMatchObject({ statuses: [200, 200], isAnyHangingCallOver: false });
+      expect((await sweep.promise).failed).toBeGreaterThanOrEqual(1);
+    } finally {
+      s3Proxy.setSilent(false);
+    }
+    const [row] = await ownerDb().select().from(storageDeletions).where(eq(storageDeletions.id, queued.id));
+    expect(row).toMatchObject({ attempts: 1, claimedUntil: null, deletedAt: null, lastError: expect.stringMatching(/timed out/) });
   }, 30_000);
 });

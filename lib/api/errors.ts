@@ -32,10 +32,10 @@ export function parseWith<T extends z.ZodType>(
   return result.data;
 }
 
-/** PostgreSQL cancelled the statement (statement_timeout) or ended the idle transaction (the pools set both). */
+/** PostgreSQL cancelled the statement: it ran longer than the pool's statement_timeout. */
 function isDatabaseTimeout(error: unknown): boolean {
   const e = error as { code?: string; cause?: unknown };
-  if (e?.code === '57014' || e?.code === '25P03') return true;
+  if (e?.code === '57014') return true;
   return e?.cause ? isDatabaseTimeout(e.cause) : false;
 }
 
