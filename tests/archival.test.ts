@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ownerDb } from '@/db/client';
 import { archivalRuns, files, storageDeletions } from '@/db/schema/files';
 import { seedDemoData } from '@/db/seed';
-import { SimulatedArchivalCrash, startArchivalRun, type TArchivalCrashPoint } from '@/lib/archival';
+import { SimulatedArchivalCrash, startArchivalRun, trackRestores, type TArchivalCrashPoint } from '@/lib/archival';
 import { bucketNames, ensureBuckets, s3 } from '@/lib/storage';
 import { metrics } from '@/lib/telemetry';
 // Route modules are imported relatively: the lint rule against importing app/ guards lib/, not tests.
@@ -199,6 +199,27 @@ describe('a crash in the middle of archiving', () => {
       expect(await runRecord(crashedRunId)).toMatchObject({ status: 'failed', error: expect.stringMatching(/Interrupted/) });
     },
   );
+
+  it('after mark: leaves the file marked while the deletion sweep is deleting its hot copy (a restore waits), and the next run clears it', async () => {
+    const file = await createAgedFile(demo.acme.id, { ageDays: 800, status: 'completed' });
+    await expect(startArchivalRun('manual', { failAfter: 'mark', concurrency: 1 })).rejects.toBeInstanceOf(SimulatedArchivalCrash);
+    expect((await fileRecord(file.id))!.archivalStep).toBe('marked');
+    const hotDeletion = and(eq(storageDeletions.bucket, bucketNames().files), eq(storageDeletions.objectKey, file.storageKey));
+    // A sweep has claimed the hot copy's deletion and is deleting it right now.
+    await ownerDb().update(storageDeletions).set({ claimedUntil: sql`now() + interval '5 minutes'` }).where(hotDeletion);
+
+    await startArchivalRun('manual');
+    expect(await fileRecord(file.id)).toMatchObject({ storageTier: 'archived', archivalStep: 'marked' });
+    const restore = (fileId: string) =>
+      callRoute(restoreRoute.POST, { method: 'POST', path: `/api/v1/files/${fileId}/restore`, params: { id: fileId }, host: hostOf('acme'), cookieFor: demo.acme.editor, body: { days: 1 } });
+    expectError(await restore(file.id), 409, 'conflict', /being moved/);
+
+    // The sweep is done.
+    await ownerDb().update(storageDeletions).set({ claimedUntil: null, deletedAt: sql`now()` }).where(hotDeletion);
+    await startArchivalRun('manual');
+    expect((await fileRecord(file.id))!.archivalStep).toBeNull();
+    expect((await restore(file.id)).body.restore.storageTier).toBe('restored');
+  });
 
   it('copies again when the copy a crashed run left does not match the file', async () => {
     const file = await createAgedFile(demo.acme.id, { ageDays: 700, status: 'completed', sizeBytes: 6_000 });
@@ -409,6 +430,70 @@ describe('restore (S3-compatible endpoint: immediate copy back)', () => {
     expectError(result, 400, 'validation_failed', /days/);
     expect(result.body.error.details.fields[0].field).toBe('days');
     expect((await fileRecord(file.id))!.storageTier).toBe('archived');
+  });
+
+  /** The row a restore leaves when its process dies between the claim and the copy: restoring since `claimedAt`. */
+  const claimedRestore = (fileId: string, claimedAt: Date, days: number) =>
+    ownerDb()
+      .update(files)
+      .set({ storageTier: 'restoring', restoreRequestedAt: claimedAt, restoreReadyAt: claimedAt, restoreExpiresAt: new Date(claimedAt.getTime() + days * DAY_MS) })
+      .where(eq(files.id, fileId));
+
+  it('copies again when a restore claimed more than 15 minutes ago died with its process', async () => {
+    const file = await archivedFile(demo.acme.id);
+    await claimedRestore(file.id, new Date(Date.now() - 16 * 60_000), 2);
+    const copies = countCopies();
+
+    const result = await restore(file.id, { days: 3 });
+
+    expect(result.status, result.text).toBe(200);
+    expect(result.body.restore.storageTier).toBe('restored');
+    expect(copies.get(`${bucketNames().files}/${file.storageKey}`)).toBe(1);
+    expect(await objectSha256(bucketNames().files, file.storageKey)).toBe(file.sha256);
+    const row = (await fileRecord(file.id))!;
+    expect(row.restoreExpiresAt!.getTime() - row.restoreReadyAt!.getTime()).toBe(3 * DAY_MS);
+  });
+
+  it('answers a restore still under way with its progress and does not copy a second time', async () => {
+    const file = await archivedFile(demo.acme.id);
+    const claimedAt = new Date(Date.now() - 60_000);
+    await claimedRestore(file.id, claimedAt, 2);
+    const copies = countCopies();
+
+    const result = await restore(file.id, { days: 3 });
+
+    expect(result.status, result.text).toBe(200);
+    expect(result.body.restore).toMatchObject({ storageTier: 'restoring', restoreRequestedAt: claimedAt.toISOString() });
+    expect(copies.size).toBe(0);
+    expect(await objectHead(bucketNames().files, file.storageKey)).toBeNull();
+  });
+
+  it('lets the restore tracker finish a copy whose request died, for the days that were asked', async () => {
+    const file = await archivedFile(demo.acme.id);
+    await claimedRestore(file.id, new Date(Date.now() - 16 * 60_000), 4);
+
+    expect((await trackRestores()).restored).toBeGreaterThanOrEqual(1);
+
+    const row = (await fileRecord(file.id))!;
+    expect(row.storageTier).toBe('restored');
+    expect(row.restoreExpiresAt!.getTime() - row.restoreReadyAt!.getTime()).toBe(4 * DAY_MS);
+    expect(await objectSha256(bucketNames().files, file.storageKey)).toBe(file.sha256);
+  });
+
+  it('puts the file back to archived when the copy fails, so the next request starts afresh', async () => {
+    const file = await archivedFile(demo.acme.id);
+    const client = s3();
+    const send = client.send.bind(client);
+    vi.spyOn(client, 'send').mockImplementation(((command: unknown, ...rest: unknown[]) => {
+      if (command instanceof CopyObjectCommand) return Promise.reject(new Error('S3 is down'));
+      return (send as (...args: unknown[]) => unknown)(command, ...rest);
+    }) as typeof client.send);
+
+    expectError(await restore(file.id, { days: 3 }), 503, 'unavailable', /archive storage did not answer/);
+    expect(await fileRecord(file.id)).toMatchObject({ storageTier: 'archived', restoreRequestedAt: null, restoreExpiresAt: null });
+
+    vi.restoreAllMocks();
+    expect((await restore(file.id, { days: 3 })).body.restore.storageTier).toBe('restored');
   });
 
   it('treats a file whose restore was requested earlier with a later expiry as extended, not shortened', async () => {
