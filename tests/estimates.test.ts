@@ -315,6 +315,37 @@ describe('the index outbox and similarity search', () => {
     );
   });
 
+  it("never has one estimate in two drains at once: a slow drain's older vector cannot land after the newer one", async () => {
+    await drainIndexOutbox({}, { ignoreBackoff: true });
+    const marker = { name: `Marker drain race ${Date.now()}`, category: 'sealants', quantity: 400, unit: 'each' as const, unitCostCents: 90_000 };
+    const before = houseEstimate({ materials: [...houseEstimate().materials, marker] });
+    const after = roadEstimate({ materials: [...roadEstimate().materials, marker] });
+    const { id } = await created(before);
+    const base = embedder();
+    let release!: () => void;
+    let entered!: () => void;
+    const isEmbedding = new Promise<void>((resolve) => (entered = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const stalled = { version: base.version, dimension: base.dimension, embed: async (estimate: TCostEstimate) => (entered(), await gate, base.embed(estimate)) };
+
+    // A drain has claimed the estimate and is slow to embed it; meanwhile the estimate changes.
+    const slowDrain = drainIndexOutbox({ embedder: stalled });
+    await isEmbedding;
+    const replaced = await callRoute(estimateRoute.PUT, { method: 'PUT', path: `/api/v1/estimates/${id}`, params: { id }, body: after, ...acme() });
+    expect(replaced.status).toBe(200);
+    // Another drain leaves the newer change alone while the first one holds the estimate...
+    await drainIndexOutbox({}, { ignoreBackoff: true });
+    expect(await ownerDb().select().from(estimateIndexOutbox).where(eq(estimateIndexOutbox.estimateId, id))).toHaveLength(2);
+    release();
+    await slowDrain;
+    // ...and applies it after: the stored vector is the newer estimate's.
+    await drainIndexOutbox({}, { ignoreBackoff: true });
+    expect(await ownerDb().select().from(estimateIndexOutbox).where(eq(estimateIndexOutbox.estimateId, id))).toEqual([]);
+    const { project: _p, name: _n, ...described } = after;
+    const found = await search({ ...described, limit: 1 });
+    expect(found.body.results[0]).toMatchObject({ estimate: { id }, score: expect.closeTo(1, 3) });
+  });
+
   it('answers more concurrent searches than the connection pool holds (a search takes no second connection)', async () => {
     const { config } = await import('@/lib/config');
     const { project: _p, name: _n, ...described } = houseEstimate();
