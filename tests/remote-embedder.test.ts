@@ -110,6 +110,22 @@ describe('createRemoteEmbedder', () => {
     }
   });
 
+  it('gives up on an endpoint that sends its headers but never the body', async () => {
+    const trickle = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"vector": [');
+    });
+    await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+    const { port } = trickle.address() as AddressInfo;
+    try {
+      const embedder = createRemoteEmbedder({ url: `http://127.0.0.1:${port}/embed`, dimension: 4, timeoutMs: 200 });
+      await expect(embedder.embed(estimate)).rejects.toThrow(/did not answer within 200 ms/);
+    } finally {
+      trickle.closeAllConnections();
+      await new Promise<void>((resolve) => trickle.close(() => resolve()));
+    }
+  });
+
   it('fails clearly when the endpoint cannot be reached', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
