@@ -71,6 +71,7 @@ const similarRoute = await import('../app/api/v1/estimates/[id]/similar/route');
 const tenantRoute = await import('../app/api/v1/tenant/route');
 const filesRoute = await import('../app/api/v1/files/route');
 const restoreRoute = await import('../app/api/v1/files/[id]/restore/route');
+const reindexRoute = await import('../app/api/v1/admin/vectors/reindex/route');
 
 const local = createLocalEmbedder(256);
 embedding.embed = (estimate) => local.embed(estimate);
@@ -79,13 +80,16 @@ embedding.embed = (estimate) => local.embed(estimate);
 const observer = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
 
 let acmeId: string;
+let operator: Awaited<ReturnType<typeof demoUsers>>['operator'];
 let apiKey: string;
 let houseId: string;
 const acme = () => ({ host: hostOf('acme'), apiKey });
 
 beforeAll(async () => {
   await Promise.all([seedDemoData(), ensureBuckets()]);
-  acmeId = (await demoUsers()).acme.id;
+  const demo = await demoUsers();
+  acmeId = demo.acme.id;
+  operator = demo.operator;
   apiKey = await createKey('acme', 'owner', ['tenant:read', 'files:read', 'files:write', 'estimates:read', 'estimates:write']);
   const house = await callRoute(estimatesRoute.POST, { method: 'POST', path: '/api/v1/estimates', body: houseEstimate(), ...acme() });
   expect(house.status, house.text).toBe(201);
@@ -184,6 +188,23 @@ describe('a silent embedding endpoint', () => {
       embedding.isSilent = false;
     }
     expect((await drainIndexOutbox({}, { ignoreBackoff: true })).upserted).toBeGreaterThanOrEqual(1);
+  }, 20_000);
+
+  it("holds no transaction while an operator's rebuild (run in the request without a job queue) waits on it", async () => {
+    embedding.isSilent = true;
+    embedding.received = 0;
+    try {
+      const rebuild = tracked(
+        callRoute(reindexRoute.POST, { method: 'POST', path: '/api/v1/admin/vectors/reindex', body: { tenantId: acmeId }, cookieFor: operator }),
+      );
+      expect(await waitFor(() => embedding.received >= 1, PROMPT_MS)).toBe(true);
+      expect(await openTransactions()).toBe(0);
+      const others = await otherRequestsWhile([rebuild]);
+      expect(others).toMatchObject({ statuses: [200, 200], isAnyHangingCallOver: false });
+      expect((await rebuild.promise).status).toBeGreaterThanOrEqual(500);
+    } finally {
+      embedding.isSilent = false;
+    }
   }, 20_000);
 });
 

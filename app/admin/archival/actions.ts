@@ -6,7 +6,8 @@ import { ZArchivalPolicyPatch, updateArchivalPolicy } from '@/lib/archival';
 import { requestArchivalRun } from '@/lib/jobs';
 
 export const runArchivalNowAction = action(
-  { name: 'adminRunArchivalNow', access: 'platform', input: z.object({}) },
+  // Like POST /api/v1/admin/archival/run: no transaction is held around queueing (or running) the run.
+  { name: 'adminRunArchivalNow', access: 'platform', input: z.object({}), transaction: 'handler' },
   async () => {
     const run = await requestArchivalRun('manual');
     return { id: run.id, status: run.status };

@@ -10,6 +10,8 @@ export const reindexVectorsAction = action(
     access: 'platform',
     input: ZReindexRequest,
     audit: { type: 'workflow_execution', action: 'vectors.reindex_requested', target: { type: 'vector_reindex_run', from: 'run' } },
+    // Like POST /api/v1/admin/vectors/reindex: no transaction is held around queueing (or running) the rebuild.
+    transaction: 'handler',
   },
   async ({ data, caller }) => {
     const run = await requestVectorReindex({ tenantId: data.tenantId, requestedBy: caller.user.id });

@@ -30,6 +30,8 @@ export const adminRunArchivalEndpoint = defineEndpoint({
   successStatus: 202,
   responds: '{ run: ArchivalRun }',
   audit: { type: 'workflow_execution', action: 'archival.run_requested', target: { type: 'archival_run', from: 'run' } },
+  // The run is queued (or, without a queue, run here, copying to S3): short transactions of its own, none held around it.
+  transaction: 'handler',
 });
 
 export const adminListArchivalRunsEndpoint = defineEndpoint({

@@ -142,4 +142,6 @@ export const adminReindexVectorsEndpoint = defineEndpoint({
   successStatus: 202,
   responds: '{ run: ReindexRun }',
   audit: { type: 'workflow_execution', action: 'vectors.reindex_requested', target: { type: 'vector_reindex_run', from: 'run' } },
+  // The run is queued (or, without a queue, run here, calling the embedder and the store): none held around it.
+  transaction: 'handler',
 });
