@@ -14,10 +14,11 @@ Object.assign(process.env, {
 
 const { ownerDb } = await import('@/db/client');
 const { seedDemoData } = await import('@/db/seed');
-const { assertSignInAllowed } = await import('@/lib/auth/sign-in-limiter');
+const { admitPasswordAttempt } = await import('@/lib/auth/password-attempts');
 const { withPlatform, withTenant } = await import('@/lib/tenancy');
 const { callRoute, createKey, demoUsers, expectError, hostOf } = await import('./support/http');
 const filesRoute = await import('../app/api/v1/files/route');
+const verifyRoute = await import('../app/api/v1/audit/verify/route');
 
 // Outside the pools under test: it holds the locks the pools' statements wait behind.
 const observer = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
@@ -83,8 +84,25 @@ describe('database session limits', () => {
     expectError(outcome.value, 503, 'unavailable', /database did not answer in time/);
   });
 
-  it('gives up a sign-in limiter check stuck behind a lock after the statement timeout', async () => {
-    const outcome = await whileLocked('rate_limits', () => within(assertSignInAllowed('stuck@example.test', '203.0.113.9'), 3_000));
-    expect(outcome).toMatchObject({ error: { code: '57014' } });
+  it('lets an audit chain verification run as long as the platform limit allows, not the request limit', async () => {
+    const apiKey = await createKey('acme', 'owner', ['audit:read']);
+    // The chain is held for 1.5 s: longer than a request statement may take, shorter than a platform one.
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = observer.begin(async (tx) => {
+      await tx.unsafe('lock table audit_logs in access exclusive mode');
+      locked();
+      await sleep(1_500);
+    });
+    await isLocked;
+    const result = await callRoute(verifyRoute.GET, { path: '/api/v1/audit/verify', host: hostOf('acme'), apiKey });
+    await holder;
+    expect(result.status, result.text).toBe(200);
+    expect(result.body).toMatchObject({ ok: true });
+  });
+
+  it("gives up a sign-in's password-attempt check stuck behind a lock after the platform pool's statement timeout", async () => {
+    const outcome = await whileLocked('rate_limits', () => within(admitPasswordAttempt('stuck@example.test', '203.0.113.9'), 4_000));
+    expect(outcome).toMatchObject({ error: { cause: { code: '57014' } } });
   });
 });

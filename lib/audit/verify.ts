@@ -2,6 +2,7 @@ import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { TTx } from '@/db/client';
 import { PLATFORM_CHAIN_KEY } from '@/db/schema/audit';
+import { config } from '@/lib/config';
 
 export type TAuditVerification =
   | { ok: true; checked: number; lastSeq: number; lastHash: string }
@@ -15,6 +16,9 @@ export type TAuditVerification =
  * retention purge recorded. Inside withTenant (RLS shows only that tenant's rows) or withPlatform.
  */
 export async function verifyAuditChain(tx: TTx, tenantId: string | null): Promise<TAuditVerification> {
+  // Rehashing a chain of millions of events outlasts a request's statement limit: this transaction gets the
+  // platform pool's longer one.
+  await tx.execute(sql`select set_config('statement_timeout', ${String(config().DATABASE_PLATFORM_STATEMENT_TIMEOUT_MS)}, true)`);
   const key = tenantId ?? PLATFORM_CHAIN_KEY;
   const chain = tenantId === null ? sql`a.tenant_id IS NULL` : sql`a.tenant_id = ${tenantId}::uuid`;
   const [head] = await tx.execute<{ last_seq: string; last_hash: string; purged_through_seq: string; purged_last_hash: string }>(
