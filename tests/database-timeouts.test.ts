@@ -14,6 +14,7 @@ Object.assign(process.env, {
 
 const { ownerDb } = await import('@/db/client');
 const { seedDemoData } = await import('@/db/seed');
+const { recordAudit, SYSTEM_ACTOR } = await import('@/lib/audit');
 const { admitPasswordAttempt } = await import('@/lib/auth/password-attempts');
 const { withPlatform, withTenant } = await import('@/lib/tenancy');
 const { callRoute, createKey, demoUsers, expectError, hostOf } = await import('./support/http');
@@ -86,6 +87,7 @@ describe('database session limits', () => {
 
   it('lets an audit chain verification run as long as the platform limit allows, not the request limit', async () => {
     const apiKey = await createKey('acme', 'owner', ['audit:read']);
+    await withTenant(acmeId, (tx) => recordAudit(tx, { tenantId: acmeId, type: 'data_modify', action: 'test.event', actor: SYSTEM_ACTOR('Test') }));
     // The chain is held for 1.5 s: longer than a request statement may take, shorter than a platform one.
     let locked!: () => void;
     const isLocked = new Promise<void>((resolve) => (locked = resolve));
@@ -98,7 +100,7 @@ describe('database session limits', () => {
     const result = await callRoute(verifyRoute.GET, { path: '/api/v1/audit/verify', host: hostOf('acme'), apiKey });
     await holder;
     expect(result.status, result.text).toBe(200);
-    expect(result.body).toMatchObject({ ok: true });
+    expect(result.body).toMatchObject({ ok: true, checked: 1 });
   });
 
   it("gives up a sign-in's password-attempt check stuck behind a lock after the platform pool's statement timeout", async () => {
