@@ -70,14 +70,13 @@ type TOutboxRow = typeof estimateIndexOutbox.$inferSelect;
 async function claimBatch(options: { ignoreBackoff: boolean }): Promise<{ rows: TOutboxRow[]; estimates: (typeof costEstimates.$inferSelect)[]; readAt: Date }> {
   return withPlatform(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${CLAIM_LOCK_KEY}))`);
-    const isFree = (claimedUntil: typeof estimateIndexOutbox.claimedUntil) => sql`(${claimedUntil} is null or ${claimedUntil} <= now())`;
     const busy = alias(estimateIndexOutbox, 'busy');
     const due = tx
       .select({ id: estimateIndexOutbox.id })
       .from(estimateIndexOutbox)
       .where(
         and(
-          isFree(estimateIndexOutbox.claimedUntil),
+          sql`(${estimateIndexOutbox.claimedUntil} is null or ${estimateIndexOutbox.claimedUntil} <= now())`,
           options.ignoreBackoff ? undefined : sql`${estimateIndexOutbox.availableAt} <= now()`,
           notExists(
             tx
