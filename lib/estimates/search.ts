@@ -172,21 +172,9 @@ async function searchLike(
       throw failed(error, 'vector search');
     }
   };
-  const readBack = async (tx: TTx, matches: TVectorMatch[]) => ({
-    matches,
-    found: await findEstimates(
-      tx,
-      matches.map((m) => m.id),
-    ),
-  });
-  let found: Map<string, TEstimate>;
-  let matches: TVectorMatch[];
-  if (store.isRemote) {
-    const remote = await search();
-    ({ matches, found } = await withTenant(tenantId, (tx) => readBack(tx, remote)));
-  } else {
-    ({ matches, found } = await withTenant(tenantId, async (tx) => readBack(tx, await search(tx))));
-  }
+  const readBack = async (tx: TTx, matches: TVectorMatch[]) => ({ matches, found: await findEstimates(tx, matches.map((m) => m.id)) });
+  const remoteMatches = store.isRemote ? await search() : undefined;
+  const { matches, found } = await withTenant(tenantId, async (tx) => readBack(tx, remoteMatches ?? (await search(tx))));
   const results = matches
     .filter((match) => found.has(match.id))
     .slice(0, options.limit)
