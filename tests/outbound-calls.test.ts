@@ -313,10 +313,17 @@ describe('a silent S3 endpoint', () => {
     expect(await objectSha256(bucketNames().files, file.storageKey)).toBe(file.sha256);
   }, 30_000);
 
-  it('holds no transaction while the deletion sweep waits on it; the deletion is retried later', async () => {
-    const [queued] = await ownerDb()
+  it('holds no transaction while the deletion sweep waits on it; the deletion is retried later and the next one handed back untried', async () => {
+    const [queued, next] = await ownerDb()
       .insert(storageDeletions)
-      .values({ tenantId: acmeId, bucket: bucketNames().files, objectKey: `tenants/${acmeId}/files/gone/plan.pdf` })
+      .values(
+        ['plan.pdf', 'section.pdf'].map((name, i) => ({
+          tenantId: acmeId,
+          bucket: bucketNames().files,
+          objectKey: `tenants/${acmeId}/files/gone/${name}`,
+          createdAt: new Date(Date.now() - 10_000 + i),
+        })),
+      )
       .returning({ id: storageDeletions.id });
     s3Proxy.setSilent(true);
     try {
@@ -331,5 +338,7 @@ describe('a silent S3 endpoint', () => {
     }
     const [row] = await ownerDb().select().from(storageDeletions).where(eq(storageDeletions.id, queued.id));
     expect(row).toMatchObject({ attempts: 1, claimedUntil: null, deletedAt: null, lastError: expect.stringMatching(/timed out/) });
+    const [untried] = await ownerDb().select().from(storageDeletions).where(eq(storageDeletions.id, next.id));
+    expect(untried).toMatchObject({ attempts: 0, claimedUntil: null, deletedAt: null });
   }, 30_000);
 });

@@ -69,7 +69,8 @@ async function deletePending(ids?: string[]): Promise<{ deleted: number; failed:
   });
   let deleted = rows.length - claimed.length;
   let failed = 0;
-  for (const row of claimed) {
+  const handled = new Set(rows.map((row) => row.id));
+  for (const [index, row] of claimed.entries()) {
     try {
       await deleteObject(row.bucket, row.objectKey);
       await platformDb().update(storageDeletions).set({ deletedAt: sql`now()`, claimedUntil: null, lastError: null }).where(eq(storageDeletions.id, row.id));
@@ -80,9 +81,14 @@ async function deletePending(ids?: string[]): Promise<{ deleted: number; failed:
         .update(storageDeletions)
         .set({ attempts: sql`${storageDeletions.attempts} + 1`, claimedUntil: null, lastError: String((error as Error).message ?? error).slice(0, 500) })
         .where(eq(storageDeletions.id, row.id));
+      // S3 is likely down: the rest is handed back untouched rather than each waiting out its own timeout.
+      const rest = claimed.slice(index + 1).map((other) => other.id);
+      if (rest.length > 0) await platformDb().update(storageDeletions).set({ claimedUntil: null }).where(inArray(storageDeletions.id, rest));
+      for (const id of rest) handled.delete(id);
+      break;
     }
   }
-  return { deleted, failed, pendingIds: new Set(rows.map((r) => r.id)) };
+  return { deleted, failed, pendingIds: handled };
 }
 
 /**
