@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { TEndpoint } from './endpoint';
 import { ERROR_STATUS } from '@/lib/app-error';
+import { MAX_JSON_BODY_BYTES } from '@/lib/request-body';
 import { V1_ENDPOINTS } from './v1';
 
 type TJsonSchema = Record<string, unknown>;
@@ -40,6 +41,8 @@ function parametersOf(endpoint: TEndpoint): TJsonSchema[] {
   return parameters;
 }
 
+const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+
 const errorSchema = {
   type: 'object',
   required: ['error'],
@@ -75,7 +78,11 @@ export function openApiDocument(serverUrl: string): TJsonSchema {
       }),
       responses: {
         [success]: { description: endpoint.responds ?? 'Success' },
-        default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        ...(endpoint.body && {
+          '413': { description: `payload_too_large: the body is over ${MAX_JSON_BODY_BYTES} bytes`, content: errorContent },
+          '415': { description: 'unsupported_media_type: the body is not sent as application/json', content: errorContent },
+        }),
+        default: { description: 'Error', content: errorContent },
       },
     };
   }
@@ -84,7 +91,9 @@ export function openApiDocument(serverUrl: string): TJsonSchema {
     info: {
       title: 'Sitework API',
       version: '1',
-      description: 'Multi-tenant API of Sitework. Authenticate with an API key: Authorization: Bearer sw_...',
+      description:
+        'Multi-tenant API of Sitework. Authenticate with an API key: Authorization: Bearer sw_... ' +
+        `JSON bodies must be sent with Content-Type: application/json (or application/*+json; a charset is allowed), else 415, and are limited to ${MAX_JSON_BODY_BYTES} bytes (1 MiB), else 413.`,
     },
     servers: [{ url: serverUrl }],
     paths,

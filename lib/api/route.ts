@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { z } from 'zod';
 import type { TTx } from '@/db/client';
-import { AppError } from '@/lib/app-error';
 import { logger, observeRequest } from '@/lib/telemetry';
 import { withPlatform, withTenant } from '@/lib/tenancy';
 import { meterApiCall } from '@/lib/usage';
@@ -22,6 +21,7 @@ import { requestAudit, type TRequestAudit } from './audit';
 import { captureError } from '@/lib/errors';
 import { errorUserKeyOf } from './error-capture';
 import { claimIdempotencyKey, idempotencyKeyOf, requestDigest, storeIdempotentResponse } from './idempotency';
+import { readJsonBody } from '@/lib/request-body';
 
 type TInfer<T> = [NonNullable<T>] extends [never]
   ? undefined
@@ -54,22 +54,8 @@ export type THandlerInput<E extends TEndpoint> = THandlerBase<E> & {
 
 type TRouteContext = { params: Promise<Record<string, string | string[]>> };
 
-const MAX_JSON_BYTES = 1024 * 1024;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,128}$/;
 const tracer = trace.getTracer('sitework');
-
-async function readJson(request: Request): Promise<unknown> {
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > MAX_JSON_BYTES) throw new AppError('payload_too_large', `JSON bodies are limited to ${MAX_JSON_BYTES} bytes`);
-  const text = await request.text();
-  if (text.length > MAX_JSON_BYTES) throw new AppError('payload_too_large', `JSON bodies are limited to ${MAX_JSON_BYTES} bytes`);
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError('invalid_json', 'The request body is not valid JSON');
-  }
-}
 
 export function requestFacts(request: Request): TRequestFacts {
   const h = request.headers;
@@ -93,8 +79,8 @@ function toResponse(result: unknown, successStatus: number | undefined): Respons
 
 /**
  * The one wrapper of every route handler. In order: request id → span → tenant and caller → permission →
- * monthly quota and rate limit (both in memory) → validation → handler in withTenant (or withPlatform) →
- * uniform JSON errors → metrics and logs.
+ * monthly quota and rate limit (both in memory) → JSON body (declared JSON, at most 1 MiB, lib/request-body) →
+ * validation → handler in withTenant (or withPlatform) → uniform JSON errors → metrics and logs.
  */
 export function route<E extends TEndpoint>(
   endpoint: E,
@@ -135,7 +121,7 @@ export function route<E extends TEndpoint>(
           ? parseWith(endpoint.query, Object.fromEntries(new URL(request.url).searchParams), 'query')
           : undefined;
         const hasBody = endpoint.method !== 'GET' && endpoint.method !== 'DELETE';
-        const body = hasBody && endpoint.body ? parseWith(endpoint.body, await readJson(request), 'body') : undefined;
+        const body = hasBody && endpoint.body ? parseWith(endpoint.body, await readJsonBody(request), 'body') : undefined;
 
         const inTenant = <T>(fn: (tx: TTx) => Promise<T>): Promise<T> => {
           if (!tenantId) throw new Error(`${routeLabel} has no tenant: inTenant is for tenant endpoints`);

@@ -1,9 +1,9 @@
 import 'server-only';
-import { AppError } from '@/lib/app-error';
 import { readSessionUser } from '@/lib/auth';
 import { clientAddressOf, clientNetworkOf } from '@/lib/client-address';
 import { config } from '@/lib/config';
 import { tenantSlugFromHost } from '@/lib/tenancy';
+import { assertDeclaredBodySize, readJsonBody } from '@/lib/request-body';
 import { captureError } from './capture';
 import { ZClientErrorReport } from './input';
 
@@ -14,7 +14,7 @@ export const CLIENT_REPORTS_PER_MINUTE = 30;
 /** Reports per minute filed under one tenant (per process), whatever their addresses: nobody floods a tenant's table. */
 export const CLIENT_REPORTS_PER_TENANT_PER_MINUTE = 300;
 
-const tooLarge = () => new AppError('payload_too_large', `Error reports are limited to ${MAX_CLIENT_REPORT_BYTES} bytes`);
+const REPORTS = 'Error reports';
 
 /**
  * The rate-limit keys of a report: its client network (from our server's client address, never a header the
@@ -30,27 +30,7 @@ export function clientReportLimitKeys(request: Request): { client: string; tenan
 
 /** Refuses a declared Content-Length over the limit before anything is read. */
 export function assertClientReportSize(request: Request): void {
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > MAX_CLIENT_REPORT_BYTES) throw tooLarge();
-}
-
-/** Reads at most the limit: a body without (or lying about) its length is cut off at the first byte too many. */
-async function readBounded(request: Request): Promise<string> {
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let sizeBytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    sizeBytes += value.byteLength;
-    if (sizeBytes > MAX_CLIENT_REPORT_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  assertDeclaredBodySize(request, MAX_CLIENT_REPORT_BYTES, REPORTS);
 }
 
 /**
@@ -59,15 +39,8 @@ async function readBounded(request: Request): Promise<string> {
  * nothing: the browser needs only the 202.
  */
 export async function reportClientError(request: Request): Promise<void> {
-  assertClientReportSize(request);
-  const text = await readBounded(request);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new AppError('invalid_json', 'The request body is not valid JSON');
-  }
-  const report = ZClientErrorReport.parse(json);
+  // A body without (or lying about) its length is cut off at the first byte too many.
+  const report = ZClientErrorReport.parse(await readJsonBody(request, MAX_CLIENT_REPORT_BYTES, REPORTS));
   const user = await readSessionUser(request.headers.get('cookie'));
   let route: string | null = null;
   if (report.url) {

@@ -34,11 +34,18 @@ export interface TCallOptions {
   /** Defaults to the apex, localhost:3000. */
   host?: string;
   headers?: Record<string, string>;
-  /** A string is sent as is (for malformed JSON); anything else as JSON. */
+  /** A string is sent as is (for malformed JSON), a stream as a chunked body without Content-Length; anything else as JSON. */
   body?: unknown;
+  /** The Content-Type of a body: application/json unless given; `null` sends none. */
+  contentType?: string | null;
   params?: Record<string, string>;
   cookieFor?: TSessionSubject;
   apiKey?: string;
+  /**
+   * The Origin header. By default a signed-in call carries its own host's origin, as a browser's request from
+   * one of that host's pages does; `null` sends none.
+   */
+  origin?: string | null;
 }
 
 export interface TCallResult {
@@ -50,6 +57,9 @@ export interface TCallResult {
 
 export const APEX_HOST = 'localhost:3000';
 export const hostOf = (slug: string): string => `${slug}.localhost:3000`;
+
+/** The Origin a browser sends with requests made by a page of `host`. */
+export const browserOriginOf = (host: string): string => `http://${host}`;
 
 export async function sessionCookie(user: TSessionSubject): Promise<string> {
   const token = await encode({
@@ -64,12 +74,18 @@ export async function callRoute(handler: TRouteHandler, options: TCallOptions): 
   const headers = new Headers({ host, ...options.headers });
   if (options.cookieFor) headers.set('cookie', await sessionCookie(options.cookieFor));
   if (options.apiKey) headers.set('authorization', `Bearer ${options.apiKey}`);
-  let body: string | undefined;
+  const origin = options.origin === undefined ? (options.cookieFor ? browserOriginOf(host) : null) : options.origin;
+  if (origin && !headers.has('origin')) headers.set('origin', origin);
+  let body: string | Uint8Array | ReadableStream<Uint8Array> | undefined;
   if (options.body !== undefined) {
-    body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-    headers.set('content-type', 'application/json');
+    body = typeof options.body === 'string' || options.body instanceof ReadableStream ? options.body : JSON.stringify(options.body);
+    const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
+    if (contentType !== null) headers.set('content-type', contentType);
+    // Sent as bytes, a string gets no text/plain type of its own.
+    else if (typeof body === 'string') body = new TextEncoder().encode(body);
   }
-  const request = new Request(`http://${host}${options.path}`, { method: options.method ?? 'GET', headers, body });
+  const init = { method: options.method ?? 'GET', headers, body, ...(body instanceof ReadableStream && { duplex: 'half' }) };
+  const request = new Request(`http://${host}${options.path}`, init as RequestInit);
   const response = await handler(request, { params: Promise.resolve(options.params ?? {}) });
   const text = await response.text();
   const isJson = response.headers.get('content-type')?.includes('application/json') ?? false;
