@@ -16,7 +16,8 @@ import { demoUsers, sessionCookie, type TDemo, type TSessionSubject } from './su
  */
 const request = vi.hoisted(() => ({ cookie: null as string | null }));
 vi.mock('next/headers', () => ({
-  headers: async () => new Headers({ host: 'localhost:3000', ...(request.cookie && { cookie: request.cookie }) }),
+  headers: async () =>
+    new Headers({ host: 'localhost:3000', origin: 'http://localhost:3000', ...(request.cookie && { cookie: request.cookie }) }),
 }));
 
 async function signIn(user: TSessionSubject | null): Promise<void> {

@@ -8,7 +8,7 @@ import { costEstimates } from '@/db/schema/estimates';
 import * as importRoute from '../app/api/v1/estimates/import/route';
 import * as estimatesRoute from '../app/api/v1/estimates/route';
 import { filesTenant, keyFor, type TFilesTenant } from './support/files';
-import { callRoute, expectError, sessionCookie, type TCallResult, type TDemoMember } from './support/http';
+import { browserOriginOf, callRoute, expectError, sessionCookie, type TCallResult, type TDemoMember } from './support/http';
 
 /**
  * POST /api/v1/estimates/import as the issue specifies it: CSV, JSON arrays and JSON lines, streamed; every
@@ -30,8 +30,10 @@ async function callImport(t: TFilesTenant, body: string | ReadableStream<Uint8Ar
   const headers = new Headers({ host: t.host, ...options.headers });
   const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
   if (contentType) headers.set('content-type', contentType);
-  if (options.cookieFor) headers.set('cookie', await sessionCookie(options.cookieFor));
-  else headers.set('authorization', `Bearer ${options.apiKey ?? t.apiKey}`);
+  if (options.cookieFor) {
+    headers.set('cookie', await sessionCookie(options.cookieFor));
+    if (!headers.has('origin')) headers.set('origin', browserOriginOf(t.host));
+  } else headers.set('authorization', `Bearer ${options.apiKey ?? t.apiKey}`);
   const request = new Request(url, { method: 'POST', headers, body, duplex: 'half' } as RequestInit);
   const response = await importRoute.POST(request, { params: Promise.resolve({}) });
   const text = await response.text();

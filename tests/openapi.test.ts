@@ -93,9 +93,12 @@ describe('GET /api/v1/openapi.json', () => {
     });
     expect(operation('/api/v1/admin/users', 'GET').security).toEqual([{ session: [] }]);
     expect(operation('/api/v1/invitations/accept', 'POST').security).toEqual([]);
-    expect(Object.keys(operation('/api/v1/invitations', 'POST').responses)).toEqual(['201', 'default']);
+    // A JSON body may also be too large (413) or not declared JSON (415).
+    expect(Object.keys(operation('/api/v1/invitations', 'POST').responses)).toEqual(['201', '413', '415', 'default']);
     expect(Object.keys(operation('/api/v1/api-keys/{id}', 'DELETE').responses)).toEqual(['204', 'default']);
     expect(document.components.schemas.Error.properties.error.required).toEqual(['code', 'message', 'requestId']);
     expect(document.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(document.info.description).toMatch(/Content-Type: application\/json.*415.*1 MiB.*413/);
+    expect(document.info.description).toMatch(/Origin header.*403/);
   });
 });

@@ -18,6 +18,7 @@ import type { TAccess, TTransactionScope } from './endpoint';
 import { fieldsOf, parseWith, toAppError } from './errors';
 import { captureError } from '@/lib/errors';
 import { errorUserKeyOf } from './error-capture';
+import { assertTrustedOrigin } from './origin';
 
 export type TActionResult<T> =
   | { ok: true; data: T }
@@ -42,6 +43,12 @@ interface TActionSpec<S extends z.ZodType, A extends TAccess, T extends TTransac
 /**
  * The server-action twin of route(): same caller resolution from the browser's Host and session cookie,
  * same permission check, zod validation and transaction, and errors returned as values the form can show.
+ *
+ * Cross-site forgery: before an action runs, Next (15.5, app-render/action-handler.js) compares the host in
+ * its Origin header with X-Forwarded-Host or Host (headers a page cannot set) and refuses a mismatch; we set no
+ * `serverActions.allowedOrigins`, so a page of another tenant or site cannot run one. Next lets a request
+ * without Origin through, so every action also passes the API's own rule (lib/api/origin.ts, Origin required)
+ * once its caller is known and before its input is read.
  */
 export function action<S extends z.ZodType, A extends TAccess, R, T extends TTransactionScope = 'request'>(
   spec: TActionSpec<S, A, T>,
@@ -78,14 +85,17 @@ export function action<S extends z.ZodType, A extends TAccess, R, T extends TTra
         const tenantCaller = await resolveTenantCaller(facts);
         caller = tenantCaller;
         tenantId = tenantCaller.tenant.id;
+        assertTrustedOrigin(h);
         assertPermission(tenantCaller, spec.permission);
         data = parseWith(spec.input, raw, 'input');
         result = isHandlerScoped ? await runWithoutTransaction() : await withTenant(tenantCaller.tenant.id, run);
       } else if (spec.access === 'platform') {
         caller = await resolvePlatformCaller(facts);
+        assertTrustedOrigin(h);
         data = parseWith(spec.input, raw, 'input');
         result = isHandlerScoped ? await runWithoutTransaction() : await withPlatform(run);
       } else {
+        assertTrustedOrigin(h);
         data = parseWith(spec.input, raw, 'input');
         result = await runWithoutTransaction();
       }

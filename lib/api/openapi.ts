@@ -93,7 +93,9 @@ export function openApiDocument(serverUrl: string): TJsonSchema {
       version: '1',
       description:
         'Multi-tenant API of Sitework. Authenticate with an API key: Authorization: Bearer sw_... ' +
-        `JSON bodies must be sent with Content-Type: application/json (or application/*+json; a charset is allowed), else 415, and are limited to ${MAX_JSON_BODY_BYTES} bytes (1 MiB), else 413.`,
+        `JSON bodies must be sent with Content-Type: application/json (or application/*+json; a charset is allowed), else 415, and are limited to ${MAX_JSON_BODY_BYTES} bytes (1 MiB), else 413. ` +
+        'A signed-in browser (session cookie) that changes something (POST, PUT, PATCH, DELETE) must send an Origin header naming ' +
+        "the tenant's own portal or the apex site, else 403; requests with an API key are not checked.",
     },
     servers: [{ url: serverUrl }],
     paths,

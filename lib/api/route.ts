@@ -21,6 +21,7 @@ import { requestAudit, type TRequestAudit } from './audit';
 import { captureError } from '@/lib/errors';
 import { errorUserKeyOf } from './error-capture';
 import { claimIdempotencyKey, idempotencyKeyOf, requestDigest, storeIdempotentResponse } from './idempotency';
+import { assertTrustedOrigin, isStateChanging } from './origin';
 import { readJsonBody } from '@/lib/request-body';
 
 type TInfer<T> = [NonNullable<T>] extends [never]
@@ -78,9 +79,10 @@ function toResponse(result: unknown, successStatus: number | undefined): Respons
 }
 
 /**
- * The one wrapper of every route handler. In order: request id → span → tenant and caller → permission →
- * monthly quota and rate limit (both in memory) → JSON body (declared JSON, at most 1 MiB, lib/request-body) →
- * validation → handler in withTenant (or withPlatform) → uniform JSON errors → metrics and logs.
+ * The one wrapper of every route handler. In order: request id → span → tenant and caller → Origin of a
+ * signed-in browser's change (lib/api/origin.ts) → permission → monthly quota and rate limit (both in memory) →
+ * JSON body (declared JSON, at most 1 MiB, lib/request-body) → validation → handler in withTenant (or
+ * withPlatform) → uniform JSON errors → metrics and logs.
  */
 export function route<E extends TEndpoint>(
   endpoint: E,
@@ -109,10 +111,12 @@ export function route<E extends TEndpoint>(
           span.setAttribute('tenant.id', tenantId);
           isMetered = tenantCaller.principal.kind === 'api_key';
           caller = tenantCaller;
+          if (tenantCaller.principal.kind === 'user' && isStateChanging(endpoint.method)) assertTrustedOrigin(request.headers);
           assertPermission(tenantCaller, endpoint.permission);
           for (const [name, value] of Object.entries(await admitTenantRequest(tenantCaller))) headers.set(name, value);
         } else if (endpoint.access === 'platform') {
           caller = await resolvePlatformCaller(facts);
+          if (isStateChanging(endpoint.method)) assertTrustedOrigin(request.headers);
         }
 
         const rawParams = (await context?.params) ?? {};

@@ -8,7 +8,7 @@ import { tenantSettings, tenants } from '@/db/schema/tenancy';
 import { createApiKey, permissionsOf, type TPermission } from '@/lib/auth';
 import { bucketNames, s3 } from '@/lib/storage';
 import { createTenant, withPlatform, withTenant } from '@/lib/tenancy';
-import { hostOf, sessionCookie, type TCallResult, type TDemoMember, type TRouteHandler } from './http';
+import { browserOriginOf, hostOf, sessionCookie, type TCallResult, type TDemoMember, type TRouteHandler } from './http';
 import { addMember } from './state';
 
 /** A PDF-looking body of `sizeBytes` (the signature, then random bytes). */
@@ -95,7 +95,10 @@ export async function callUpload(handler: TRouteHandler, options: TUploadOptions
   const url = `http://${options.host}/api/v1/files${params.size ? `?${params}` : ''}`;
   const headers = new Headers({ host: options.host, ...options.headers });
   if (options.apiKey) headers.set('authorization', `Bearer ${options.apiKey}`);
-  if (options.cookieFor) headers.set('cookie', await sessionCookie(options.cookieFor));
+  if (options.cookieFor) {
+    headers.set('cookie', await sessionCookie(options.cookieFor));
+    if (!headers.has('origin')) headers.set('origin', browserOriginOf(options.host));
+  }
   let body: BodyInit | ReadableStream<Uint8Array> = options.body as BodyInit;
   if (Buffer.isBuffer(options.body)) {
     headers.set('content-length', String(options.body.length));
