@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { DEMO_PASSWORD, PORT } from './support';
+import { DEMO_PASSWORD, failOnCspViolations, PORT } from './support';
+
+failOnCspViolations();
 
 test('an operator sees the plans, the archival runs and can start a run from the console', async ({ page }) => {
   await page.goto(`http://localhost:${PORT}/sign-in?next=/admin/plans`);

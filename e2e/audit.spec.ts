@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
-import { signedInAs, tenantUrl } from './support';
+import { failOnCspViolations, signedInAs, tenantUrl } from './support';
+
+failOnCspViolations();
 
 /** The API keys page's server action, audited like POST /api/v1/api-keys. */
 const ACTION = 'api_key.create';

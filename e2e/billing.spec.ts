@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { DEMO_PASSWORD, PORT, signInOperator, signedInAs, tenantUrl } from './support';
+import { DEMO_PASSWORD, failOnCspViolations, PORT, signInOperator, signedInAs, tenantUrl } from './support';
+
+failOnCspViolations();
 
 /** The month before this one, as YYYY-MM (the demo tenants are customers since the month before that). */
 function lastMonth(): string {

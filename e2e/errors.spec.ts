@@ -1,5 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { signedInAs, tenantUrl } from './support';
+import { failOnCspViolations, signedInAs, tenantUrl } from './support';
+
+failOnCspViolations();
 
 /** app/api/test/fail throws `new Error('Test failure for order 12345')`; grouping replaces the number. */
 const GROUP_TITLE = 'Error: Test failure for order <num>';

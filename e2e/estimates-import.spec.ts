@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { DEMO_PASSWORD, PORT, signedInAs, tenantUrl } from './support';
+import { DEMO_PASSWORD, failOnCspViolations, PORT, signedInAs, tenantUrl } from './support';
+
+failOnCspViolations();
 
 // acme: the estimates spec works in globex, where these rows could otherwise crowd its similar-estimates check.
 const TENANT = 'acme';

@@ -1,5 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { signedInAs, tenantUrl } from './support';
+import { failOnCspViolations, signedInAs, tenantUrl } from './support';
+
+failOnCspViolations();
 
 // globex: other specs write estimates to acme, and a lookalike there could rank above B.
 const TENANT = 'globex';

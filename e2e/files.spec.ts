@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { signedInAs, tenantUrl } from './support';
+import { failOnCspViolations, signedInAs, tenantUrl } from './support';
+
+failOnCspViolations();
 
 const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(200_000, 'p')]);
 const ifc = Buffer.from("ISO-10303-21;\nHEADER;\nFILE_DESCRIPTION(('ViewDefinition [CoordinationView]'),'2;1');\nENDSEC;\nEND-ISO-10303-21;\n");

@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { DEMO_PASSWORD, PORT, signIn, signedInAs, tenantUrl } from './support';
+import { DEMO_PASSWORD, failOnCspViolations, PORT, signedInAs, signIn, tenantUrl } from './support';
+
+failOnCspViolations();
 
 test('an admin invites a member who accepts in another browser and lands in the portal with that role', async ({ page, browser }) => {
   await signedInAs(page, 'acme', 'admin@acme.test');

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 export const PORT = Number(process.env.E2E_PORT ?? 3100);
 export const DEMO_PASSWORD = 'sitework-demo';
@@ -25,4 +25,27 @@ export async function signInOperator(page: Page, next = '/admin'): Promise<void>
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(`http://localhost:${PORT}${next}`);
+}
+
+/**
+ * Fails each test of the calling spec file in which a page of its browser context breaks the Content-Security-Policy:
+ * Chromium logs every blocked script, style, image or connection on the console, and the `securitypolicyviolation`
+ * events are echoed there too.
+ */
+export function failOnCspViolations(): void {
+  let violations: string[] = [];
+  test.beforeEach(async ({ context }) => {
+    violations = [];
+    await context.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (event) =>
+        console.error(`securitypolicyviolation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'} on ${event.documentURI}`),
+      ),
+    );
+    context.on('console', (message) => {
+      if (/securitypolicyviolation|Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+  });
+  test.afterEach(() => {
+    expect(violations, 'Content-Security-Policy violations').toEqual([]);
+  });
 }

@@ -1,5 +1,7 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { PORT, signedInAs, tenantUrl } from './support';
+import { failOnCspViolations, PORT, signedInAs, tenantUrl } from './support';
+
+failOnCspViolations();
 
 const CALLS = 3;
 const TENANT_PATH = '/api/v1/tenant';
