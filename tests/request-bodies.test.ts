@@ -22,17 +22,22 @@ const { MAX_JSON_BODY_BYTES } = await import('@/lib/request-body');
 const { APEX_HOST, browserOriginOf, callRoute, createKey, demoUsers, expectError, hostOf } = await import('./support/http');
 const { v1RouteFiles } = await import('./support/routes');
 const { settingsRow } = await import('./support/state');
+const { callUpload, fileRows, filesTenant, generatedStream } = await import('./support/files');
+const { houseEstimate } = await import('./support/estimates');
+const { ensureBuckets } = await import('@/lib/storage');
 const usageRoute = await import('../app/api/v1/usage/events/route');
 const settingsRoute = await import('../app/api/v1/tenant/settings/route');
 const clientErrorRoute = await import('../app/api/v1/errors/client/route');
 const webhookRoute = await import('../app/api/webhooks/stripe/route');
+const filesRoute = await import('../app/api/v1/files/route');
+const importRoute = await import('../app/api/v1/estimates/import/route');
 
 type TDemo = Awaited<ReturnType<typeof demoUsers>>;
 let demo: TDemo;
 let writerKey: string;
 
 beforeAll(async () => {
-  await seedDemoData();
+  await Promise.all([seedDemoData(), ensureBuckets()]);
   demo = await demoUsers();
   writerKey = await createKey('acme', 'owner', ['files:write', 'settings:manage']);
 });
@@ -122,6 +127,27 @@ describe('JSON bodies are capped at 1 MiB while they stream', () => {
     const result = await postUsage(countedStream(body).stream);
     expect(result.status, result.text).toBe(200);
     expect(await storedUsage(ids)).toHaveLength(1000);
+  });
+});
+
+describe('bodies streamed under their own limits', () => {
+  it('leaves uploads and imports out of the JSON cap: a 3 MiB file and a 2 MiB JSON import from a signed-in browser are accepted', async () => {
+    const t = await filesTenant();
+    const upload = await callUpload(filesRoute.POST, { host: t.host, cookieFor: t.members.admin, filename: 'large.pdf', body: generatedStream(3 * MIB) });
+    expect(upload.status, upload.text).toBe(201);
+    expect(await fileRows(t.id)).toEqual([expect.objectContaining({ sizeBytes: 3 * MIB })]);
+
+    // Whitespace between the estimates makes the body large without making the import slow.
+    const body = `[${JSON.stringify(houseEstimate())},${' '.repeat(2 * MIB)}${JSON.stringify(houseEstimate({ name: 'Second house' }))}]`;
+    const imported = await callRoute(importRoute.POST, {
+      method: 'POST',
+      path: '/api/v1/estimates/import',
+      host: t.host,
+      cookieFor: t.members.admin,
+      body: countedStream(body, 256 * KIB).stream,
+    });
+    expect(imported.status, imported.text).toBe(201);
+    expect(imported.body.import).toMatchObject({ rows: 2, accepted: 2, committed: true });
   });
 });
 
