@@ -1,5 +1,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { signInOperator, signedInAs, tenantUrl } from './support';
+import { failOnCspViolations, signInOperator, signedInAs, tenantUrl } from './support';
+
+failOnCspViolations();
 
 /** The outcome message of a confirmed action (one polite live region per page). */
 const statusMessage = (page: Page, text: string) => page.getByRole('status').filter({ hasText: text });

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { expect, test } from '@playwright/test';
-import { DEMO_PASSWORD, failOnCspViolations, PORT, signedInAs, tenantUrl } from './support';
+import { DEMO_PASSWORD, failOnCspViolations, PORT, signedInAs, signInOperator, tenantUrl } from './support';
 
 failOnCspViolations();
 
@@ -72,11 +72,7 @@ test('the portal and the console raise no Content-Security-Policy violation', as
   await expect(page).toHaveURL(tenantUrl('acme', '/members'));
   await expect(page.getByRole('heading', { name: 'Members', level: 1 })).toBeVisible();
 
-  await page.goto(`${APEX}/sign-in?next=/admin`);
-  await page.getByLabel('Email').fill('operator@sitework.local');
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(`${APEX}/admin`);
+  await signInOperator(page);
   for (const path of ['/admin', '/admin/plans', '/admin/invoices', '/admin/archival', '/admin/audit', '/admin/errors', '/admin/users', '/admin/vectors']) {
     await page.goto(`${APEX}${path}`);
     await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible();
