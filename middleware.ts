@@ -4,10 +4,10 @@ import { TENANT_SLUG_HEADER, tenantSlugFromHost } from '@/lib/tenancy/host';
 
 const CSP_HEADER = 'content-security-policy';
 
-/** APP_URL, or what lib/config makes of it when unset: the apex domain on this request's port. */
-function appUrlOf(request: NextRequest, appDomain: string): string {
-  const port = request.nextUrl.port;
-  return process.env.APP_URL || `http://${appDomain}${port ? `:${port}` : ''}`;
+/** APP_URL, or what lib/config makes of it when unset (lib/config validates Node-side; this runs on the edge). */
+function appUrlOf(appDomain: string): string {
+  const port = Number(process.env.PORT || 3000);
+  return process.env.APP_URL || `http://${appDomain}${port === 80 ? '' : `:${port}`}`;
 }
 
 /**
@@ -18,7 +18,7 @@ function appUrlOf(request: NextRequest, appDomain: string): string {
  */
 export function middleware(request: NextRequest) {
   const appDomain = process.env.APP_DOMAIN ?? 'localhost';
-  const appUrl = appUrlOf(request, appDomain);
+  const appUrl = appUrlOf(appDomain);
   const policy = pageContentSecurityPolicy({ nonce: createNonce(), appUrl, isDevelopment: process.env.NODE_ENV === 'development' });
   const hsts = strictTransportSecurityOf(appUrl);
   const secured = (response: NextResponse) => {

@@ -13,8 +13,8 @@ import type { THttpMethod } from './endpoint';
  * made on or the apex site. API keys are exempt: a page cannot make a browser attach `Authorization`.
  * A missing Origin is refused rather than guessed from Referer, which browsers and proxies may drop or trim.
  */
-export function isStateChanging(method: THttpMethod | string): boolean {
-  return method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
+export function isStateChanging(method: THttpMethod): boolean {
+  return method !== 'GET';
 }
 
 /** The origins a signed-in browser's change to this host may come from: the apex, and the host's own tenant. */
