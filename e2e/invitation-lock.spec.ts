@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { signedInAs, tenantUrl } from './support';
+import { failOnCspViolations, signedInAs, tenantUrl } from './support';
+
+failOnCspViolations();
 
 test('an invitation locks after five wrong passwords: the invitee is told, and the admin sees it locked', async ({ page, browser }) => {
   // An account of its own, so no other spec's sign-ins share its password limits: created by accepting a first invitation.
