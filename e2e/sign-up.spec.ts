@@ -1,5 +1,7 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { PORT, tenantUrl } from './support';
+import { failOnCspViolations, PORT, tenantUrl } from './support';
+
+failOnCspViolations();
 
 /** The newest mail queued for an address (a test-only route, enabled by SITEWORK_TEST_ROUTES=1). */
 async function confirmationLinkTo(request: APIRequestContext, email: string): Promise<string> {

@@ -15,7 +15,8 @@ import { createTenantAction } from '../app/admin/actions';
 /** The console's server actions read the request from next/headers: here, an operator's browser on the apex. */
 const consoleRequest = vi.hoisted(() => ({ cookie: null as string | null }));
 vi.mock('next/headers', () => ({
-  headers: async () => new Headers({ host: 'localhost:3000', ...(consoleRequest.cookie && { cookie: consoleRequest.cookie }) }),
+  headers: async () =>
+    new Headers({ host: 'localhost:3000', origin: 'http://localhost:3000', ...(consoleRequest.cookie && { cookie: consoleRequest.cookie }) }),
 }));
 
 async function consoleSignIn(user: TSessionSubject): Promise<void> {

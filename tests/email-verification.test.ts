@@ -20,7 +20,7 @@ import { createTestTenant, invite, membershipOf, uniqueEmail, userByEmail } from
  */
 const request = vi.hoisted(() => ({ clientAddress: '203.0.113.1' }));
 vi.mock('next/headers', () => ({
-  headers: async () => new Headers({ host: 'localhost:3000', 'x-sitework-client-address': request.clientAddress }),
+  headers: async () => new Headers({ host: 'localhost:3000', origin: 'http://localhost:3000', 'x-sitework-client-address': request.clientAddress }),
 }));
 
 let demo: TDemo;

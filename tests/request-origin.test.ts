@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ownerDb } from '@/db/client';
 import { auditLogs } from '@/db/schema/audit';
-import { users } from '@/db/schema/auth';
+import { signUpRequests } from '@/db/schema/auth';
 import { seedDemoData } from '@/db/seed';
 import { createTenant, withPlatform } from '@/lib/tenancy';
 // Server actions are imported relatively: the lint rule against importing app/ guards lib/, not tests.
@@ -174,11 +174,15 @@ describe('server actions', () => {
     expect((await settingsRow(demo.acme.id)).brandingDisplayName).toBe('Set by an action');
   });
 
-  it('refuses a cross-site sign-up and creates no account', async () => {
+  it('refuses a cross-site sign-up and records no request for it', async () => {
     const email = uniqueEmail('csrf-signup');
-    await asBrowser(APEX_HOST, 'https://evil.example');
     const input = { name: 'Forged', email, password: 'a long enough password', organisationName: 'Forged Org', slug: 'forged-org' };
+    const requestsFor = () => ownerDb().select().from(signUpRequests).where(eq(signUpRequests.email, email));
+    await asBrowser(APEX_HOST, 'https://evil.example');
     expect(await signUpAction(input)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await ownerDb().select().from(users).where(eq(users.email, email))).toEqual([]);
+    expect(await requestsFor()).toEqual([]);
+    await asBrowser(APEX_HOST, APEX_ORIGIN);
+    expect(await signUpAction(input)).toMatchObject({ ok: true });
+    expect(await requestsFor()).toHaveLength(1);
   });
 });
