@@ -3,8 +3,9 @@ import { QdrantClient } from '@qdrant/js-client-rest';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vectorPoints } from '@/db/schema/estimates';
-import { createTenant, withPlatform } from '@/lib/tenancy';
-import { PostgresVectorStore, QdrantVectorStore, qdrantPointId, resetVectorStoreForTests, vectorStore, type TVectorMatch, type TVectorStore } from '@/lib/vectors';
+import type { TTx } from '@/db/client';
+import { createTenant, withPlatform, withTenant } from '@/lib/tenancy';
+import { PostgresVectorStore, QdrantVectorStore, qdrantPointId, resetVectorStoreForTests, vectorStore, type TVectorMatch, type TVectorPoint, type TVectorStore } from '@/lib/vectors';
 import { metrics } from '@/lib/telemetry';
 import { mulberry32 } from '@/lib/estimates';
 import { startQdrantStandIn, type TQdrantStandIn } from './support/qdrant-stand-in';
@@ -35,6 +36,9 @@ async function newTenant(): Promise<string> {
 }
 
 const idsOf = (matches: TVectorMatch[]) => matches.map((m) => m.id);
+
+/** A unit vector along the first axis, of `dimension` numbers. */
+const atAngleOf = (dimension: number) => Array.from({ length: dimension }, (_, i) => (i === 0 ? 1 : 0));
 
 interface TBackend {
   name: string;
@@ -420,9 +424,147 @@ describe('PostgreSQL vector store cache', () => {
         // Points i and i + 1,024 lie on axis (i + n) mod 1,024: two exact matches, then orthogonal ones.
         const matches = await store.search({ tenantId: tenant, vector: basis(n), version: V1, limit: 3 });
         expect(matches.map((m) => m.score)).toEqual([1, 1, 0]);
-        expect(store.cacheStats()).toEqual({ tenants: 1, bytes: expect.any(Number) });
+        expect(store.cacheStats()).toMatchObject({ tenants: 1 });
         expect(store.cacheStats().bytes).toBeLessThanOrEqual(12 * 1024 * 1024);
       }
     }
+  });
+});
+
+describe('PostgreSQL vector store cache budget', () => {
+  const KIB = 1024;
+  /** `count` random unit vectors of `dimension` for the tenant, as points. */
+  const randomPoints = (tenantId: string, count: number, dimension: number, seed: number) => {
+    const random = mulberry32(seed);
+    return Array.from({ length: count }, () => {
+      const vector = Array.from({ length: dimension }, () => random() * 2 - 1);
+      const norm = Math.hypot(...vector);
+      return { id: randomUUID(), tenantId, vector: vector.map((value) => value / norm), version: V1 };
+    });
+  };
+  /** The exact top `limit` by brute force, ties by id. */
+  const bruteForce = (points: TVectorPoint[], query: number[], limit: number) =>
+    points
+      .map((p) => ({ id: p.id, score: p.vector.reduce((sum, value, i) => sum + value * query[i], 0) }))
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+      .slice(0, limit);
+  const expectSameMatches = (matches: TVectorMatch[], expected: TVectorMatch[]) => {
+    expect(idsOf(matches)).toEqual(idsOf(expected));
+    matches.forEach((match, i) => expect(match.score).toBeCloseTo(expected[i].score, 5));
+  };
+  /** The tenant's transaction, with the number of rows of every statement's result recorded. */
+  const recordingRows = (tx: TTx, rowCounts: number[]): TTx =>
+    new Proxy(tx, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (key !== 'execute') return value;
+        return async (...args: unknown[]) => {
+          const rows = await (value as (...a: unknown[]) => Promise<unknown[]>).apply(target, args);
+          rowCounts.push(rows.length);
+          return rows;
+        };
+      },
+    });
+
+  it('searches a tenant larger than the budget exactly, reading pages, and never holds more than the budget', async () => {
+    const tenant = await newTenant();
+    const dimension = 256;
+    const budgetBytes = 1024 * KIB;
+    // 3,000 points of 1 KiB each: three times the budget.
+    const points = randomPoints(tenant, 3_000, dimension, 11);
+    const store = new PostgresVectorStore({ dimension, cacheBytes: budgetBytes });
+    await store.upsert(points);
+    const random = mulberry32(12);
+    for (let q = 0; q < 3; q++) {
+      const query = Array.from({ length: dimension }, () => random() * 2 - 1);
+      const unit = query.map((value) => value / Math.hypot(...query));
+      const rowCounts: number[] = [];
+      const matches = await withTenant(tenant, (tx) =>
+        store.search({ tenantId: tenant, vector: query, version: V1, limit: 10, tx: recordingRows(tx, rowCounts) }),
+      );
+      expectSameMatches(matches, bruteForce(points, unit, 10));
+      // No statement answered the tenant's whole set: the reads went a page (1 MiB of vectors) at a time.
+      expect(Math.max(...rowCounts)).toBeLessThanOrEqual(1024);
+      expect(rowCounts.reduce((sum, n) => sum + n, 0)).toBeGreaterThanOrEqual(points.length);
+    }
+    const excluded = bruteForce(points, atAngleOf(dimension), 2);
+    const rest = await store.search({ tenantId: tenant, vector: atAngleOf(dimension), version: V1, limit: 3, excludeIds: [excluded[0].id] });
+    expect(idsOf(rest)[0]).toBe(excluded[1].id);
+    expect(store.cacheStats()).toMatchObject({ tenants: 0, uncachedSearches: 4 });
+    expect(store.cacheStats().peakBytes).toBeLessThanOrEqual(budgetBytes);
+  });
+
+  it('evicts the least recently searched tenant for room, and stops caching a tenant that grows past the budget', async () => {
+    const [first, second] = [await newTenant(), await newTenant()];
+    const dimension = 64;
+    // A tenant of 500 points of 64 dimensions is charged about 200 KiB: room for one, not two.
+    const budgetBytes = 300 * KIB;
+    const store = new PostgresVectorStore({ dimension, cacheBytes: budgetBytes });
+    const firstPoints = randomPoints(first, 500, dimension, 21);
+    const secondPoints = randomPoints(second, 500, dimension, 22);
+    await store.upsert([...firstPoints, ...secondPoints]);
+    const query = randomPoints(first, 1, dimension, 23)[0].vector;
+    const search = (tenantId: string) => store.search({ tenantId, vector: query, version: V1, limit: 5 });
+
+    expectSameMatches(await search(first), bruteForce(firstPoints, query, 5));
+    expect(store.cacheStats()).toMatchObject({ tenants: 1 });
+    expectSameMatches(await search(second), bruteForce(secondPoints, query, 5));
+    expect(store.cacheStats()).toMatchObject({ tenants: 1 });
+    expect(store.cacheStats().bytes).toBeLessThanOrEqual(budgetBytes);
+
+    // 400 more points: the second tenant no longer fits, is dropped and searched by scanning, still exactly.
+    const added = randomPoints(second, 400, dimension, 24);
+    await store.upsert(added);
+    expectSameMatches(await search(second), bruteForce([...secondPoints, ...added], query, 5));
+    expect(store.cacheStats().bytes).toBeLessThanOrEqual(budgetBytes);
+    expectSameMatches(await search(second), bruteForce([...secondPoints, ...added], query, 5));
+    expect(store.cacheStats()).toMatchObject({ tenants: 0, bytes: 0 });
+
+    // Deleting brings it back under the budget: it is cached again.
+    await store.delete(second, added.map((p) => p.id));
+    expectSameMatches(await search(second), bruteForce(secondPoints, query, 5));
+    expect(store.cacheStats()).toMatchObject({ tenants: 1, loads: 3, evictions: 1, uncachedSearches: 2 });
+    expect(store.cacheStats().peakBytes).toBeLessThanOrEqual(budgetBytes);
+  });
+
+  it('shares one load among concurrent searches of a tenant that is not cached yet', async () => {
+    const tenant = await newTenant();
+    const points = randomPoints(tenant, 300, DIMENSION, 31);
+    const store = new PostgresVectorStore({ dimension: DIMENSION, cacheBytes: CACHE_BYTES });
+    await store.upsert(points);
+    const query = points[0].vector;
+    const rowCounts: number[] = [];
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        withTenant(tenant, (tx) => store.search({ tenantId: tenant, vector: query, version: V1, limit: 5, tx: recordingRows(tx, rowCounts) })),
+      ),
+    );
+    for (const matches of results) expectSameMatches(matches, bruteForce(points, query, 5));
+    // The points were read once (then one refresh for the searches that arrived during the load), not eight times.
+    expect(rowCounts.reduce((sum, n) => sum + n, 0)).toBeLessThan(2 * points.length);
+    expect(store.cacheStats()).toMatchObject({ tenants: 1, loads: 1, uncachedSearches: 0 });
+  });
+
+  it('never lets concurrent loads of two tenants hold more than the budget together', async () => {
+    const tenants = [await newTenant(), await newTenant()];
+    const dimension = 64;
+    // Each tenant needs about 200 KiB of a 300 KiB budget: whichever reserves first is cached, the other scanned.
+    const budgetBytes = 300 * KIB;
+    const store = new PostgresVectorStore({ dimension, cacheBytes: budgetBytes });
+    const pointsOf = tenants.map((tenant, n) => randomPoints(tenant, 500, dimension, 41 + n));
+    await store.upsert(pointsOf.flat());
+    const query = randomPoints(tenants[0], 1, dimension, 43)[0].vector;
+    const searches = tenants.flatMap((tenantId, n) =>
+      Array.from({ length: 3 }, async () => {
+        const matches = await store.search({ tenantId, vector: query, version: V1, limit: 5 });
+        expectSameMatches(matches, bruteForce(pointsOf[n], query, 5));
+      }),
+    );
+    await Promise.all(searches);
+    const stats = store.cacheStats();
+    expect(stats.peakBytes).toBeGreaterThan(0);
+    expect(stats.peakBytes).toBeLessThanOrEqual(budgetBytes);
+    expect(stats.bytes).toBeLessThanOrEqual(budgetBytes);
+    expect(stats.uncachedSearches).toBeGreaterThan(0);
   });
 });

@@ -1,3 +1,11 @@
 export { logger, type TLogger } from './logger';
-export { metrics, observeRequest, observeArchivedFile, observeVectorSearch } from './metrics';
+export {
+  metrics,
+  observeRequest,
+  observeArchivedFile,
+  observeVectorSearch,
+  adjustVectorCacheBytes,
+  observeVectorCacheEviction,
+  observeUncachedVectorSearch,
+} from './metrics';
 export { checkReadiness, type TReadiness } from './health';

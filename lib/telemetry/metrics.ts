@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 // One registry per process, kept on globalThis so Next's dev reloads do not register metrics twice.
 const globalKey = Symbol.for('sitework.metrics');
@@ -9,6 +9,9 @@ type TMetrics = {
   archivalFiles: Counter<string>;
   archivalBytes: Counter<string>;
   vectorSearchSeconds: Histogram<string>;
+  vectorCacheBytes: Gauge<string>;
+  vectorCacheEvictions: Counter<string>;
+  uncachedVectorSearches: Counter<string>;
 };
 const holder = globalThis as unknown as Record<symbol, TMetrics | undefined>;
 
@@ -48,6 +51,21 @@ function createMetrics(): TMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    vectorCacheBytes: new Gauge({
+      name: 'vector_cache_bytes',
+      help: "Memory the PostgreSQL vector store's cache holds, as charged against VECTOR_CACHE_MB",
+      registers: [registry],
+    }),
+    vectorCacheEvictions: new Counter({
+      name: 'vector_cache_evictions_total',
+      help: "Tenants dropped from the PostgreSQL vector store's cache to make room for another",
+      registers: [registry],
+    }),
+    uncachedVectorSearches: new Counter({
+      name: 'vector_search_uncached_total',
+      help: 'Searches of the PostgreSQL vector store that scanned the tenant because its vectors did not fit the cache',
+      registers: [registry],
+    }),
   };
 }
 
@@ -71,4 +89,17 @@ export function observeArchivedFile(outcome: 'archived' | 'failed', sizeBytes = 
 
 export function observeVectorSearch(backend: 'postgres' | 'qdrant', seconds: number): void {
   metrics().vectorSearchSeconds.observe({ backend }, seconds);
+}
+
+/** The vector cache grew (positive) or shrank (negative) by this many bytes. */
+export function adjustVectorCacheBytes(deltaBytes: number): void {
+  metrics().vectorCacheBytes.inc(deltaBytes);
+}
+
+export function observeVectorCacheEviction(): void {
+  metrics().vectorCacheEvictions.inc();
+}
+
+export function observeUncachedVectorSearch(): void {
+  metrics().uncachedVectorSearches.inc();
 }

@@ -6,7 +6,7 @@ import { QdrantVectorStore } from './qdrant-store';
 import type { TVectorStore } from './types';
 
 export type { TVectorMatch, TVectorPoint, TVectorSearch, TVectorStore } from './types';
-export { PostgresVectorStore, type TPostgresVectorStoreOptions } from './postgres-store';
+export { PostgresVectorStore, type TPostgresVectorStoreOptions, type TVectorCacheStats } from './postgres-store';
 export { QdrantVectorStore, qdrantPointId, type TQdrantVectorStoreOptions } from './qdrant-store';
 
 const holder = processWide<{ store?: TVectorStore }>('vector-store', () => ({}));
