@@ -89,7 +89,8 @@ async function main(): Promise<void> {
     const stride = Math.floor((count + heldOut) / heldOut);
     const queries = generated.filter((_, i) => i % stride === 0).slice(0, heldOut);
     const stored = generated.filter((g) => !queries.includes(g));
-    const tenant = await withPlatform((tx) => createTenant(tx, { name: `Eval ${difficulty}`, slug: `eval-${difficulty}-${randomBytes(3).toString('hex')}` }));
+    // Enterprise: no cap on the number of estimates.
+    const tenant = await withPlatform((tx) => createTenant(tx, { name: `Eval ${difficulty}`, slug: `eval-${difficulty}-${randomBytes(3).toString('hex')}`, plan: 'enterprise' }));
     try {
       const archetypeOf = new Map<string, string>();
       const BATCH = 1_000;

@@ -48,24 +48,24 @@ async function storeFile(tenantId: string, sizeBytes: number, status: TFileStatu
 }
 
 describe('seeded plans', () => {
-  it('has the four plans with prices and overage in integer cents, storage in bytes and invitations per day', async () => {
+  it('has the four plans with prices and overage in integer cents, storage in bytes, invitations per day and a cap on estimates (none on Enterprise)', async () => {
     const rows = await withPlatform((tx) => listPlans(tx));
     expect(rows.map(({ updatedAt: _updatedAt, ...plan }) => plan)).toEqual([
       {
         id: 'free', name: 'Free', priceCents: 0, filesPerMonth: 100, storageBytes: 10 * GiB, apiCallsPerMonth: 10_000,
-        extraFileCents: 50, storageGibMonthCents: 1000, per1kApiCallsCents: 10, isHardLimit: true, requestsPerMinute: 600, invitationsPerDay: 20, isActive: true,
+        extraFileCents: 50, storageGibMonthCents: 1000, per1kApiCallsCents: 10, isHardLimit: true, requestsPerMinute: 600, invitationsPerDay: 20, maxEstimates: 1000, isActive: true,
       },
       {
         id: 'starter', name: 'Starter', priceCents: 2900, filesPerMonth: 300, storageBytes: 25 * GiB, apiCallsPerMonth: 30_000,
-        extraFileCents: 50, storageGibMonthCents: 1000, per1kApiCallsCents: 10, isHardLimit: true, requestsPerMinute: 1200, invitationsPerDay: 100, isActive: true,
+        extraFileCents: 50, storageGibMonthCents: 1000, per1kApiCallsCents: 10, isHardLimit: true, requestsPerMinute: 1200, invitationsPerDay: 100, maxEstimates: 10_000, isActive: true,
       },
       {
         id: 'professional', name: 'Professional', priceCents: 9900, filesPerMonth: 1000, storageBytes: 100 * GiB, apiCallsPerMonth: 100_000,
-        extraFileCents: 50, storageGibMonthCents: 1000, per1kApiCallsCents: 10, isHardLimit: true, requestsPerMinute: 3000, invitationsPerDay: 500, isActive: true,
+        extraFileCents: 50, storageGibMonthCents: 1000, per1kApiCallsCents: 10, isHardLimit: true, requestsPerMinute: 3000, invitationsPerDay: 500, maxEstimates: 100_000, isActive: true,
       },
       {
         id: 'enterprise', name: 'Enterprise', priceCents: 99_900, filesPerMonth: 10_000, storageBytes: 1024 * GiB, apiCallsPerMonth: 1_000_000,
-        extraFileCents: 25, storageGibMonthCents: 500, per1kApiCallsCents: 5, isHardLimit: false, requestsPerMinute: 10_000, invitationsPerDay: 2000, isActive: true,
+        extraFileCents: 25, storageGibMonthCents: 500, per1kApiCallsCents: 5, isHardLimit: false, requestsPerMinute: 10_000, invitationsPerDay: 2000, maxEstimates: null, isActive: true,
       },
     ]);
   });
@@ -123,6 +123,20 @@ describe('quotas come from the plans table', () => {
     }
     const [starter] = await ownerDb().select({ priceCents: plans.priceCents, name: plans.name }).from(plans).where(eq(plans.id, 'starter'));
     expect(starter).toEqual({ priceCents: 2900, name: 'Starter' });
+  });
+
+  it("sets and lifts a plan's cap on estimates (null: no limit), and refuses a negative or fractional one", async () => {
+    const patch = (body: unknown) =>
+      callRoute(planRoute.PATCH, { method: 'PATCH', path: '/api/v1/admin/plans/starter', params: { id: 'starter' }, body, cookieFor: demo.operator });
+    const set = await patch({ maxEstimates: 25_000 });
+    expect(set.status, set.text).toBe(200);
+    expect(set.body.plan).toMatchObject({ id: 'starter', maxEstimates: 25_000 });
+    const lifted = await patch({ maxEstimates: null });
+    expect(lifted.body.plan).toMatchObject({ id: 'starter', maxEstimates: null });
+    for (const maxEstimates of [-1, 2.5, '100']) expectError(await patch({ maxEstimates }), 400, 'validation_failed');
+    const [starter] = await ownerDb().select({ maxEstimates: plans.maxEstimates }).from(plans).where(eq(plans.id, 'starter'));
+    expect(starter.maxEstimates).toBeNull();
+    await patch({ maxEstimates: 10_000 });
   });
 
   it('answers 400 for an unknown plan id', async () => {

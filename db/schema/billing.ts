@@ -22,6 +22,8 @@ export const plans = pgTable('plans', {
   requestsPerMinute: integer('requests_per_minute').notNull(),
   /** Invitations a tenant may send per UTC day (each one is an e-mail sent in our name). */
   invitationsPerDay: integer('invitations_per_day').notNull().default(20),
+  /** Cost estimates a tenant may hold at once (null: no limit); read live, so an edit applies to every tenant on the plan. */
+  maxEstimates: integer('max_estimates'),
   isActive: boolean('is_active').notNull().default(true),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -22,6 +22,8 @@ export const ZPlanPatch = z
     per1kApiCallsCents: cents,
     requestsPerMinute: count,
     invitationsPerDay: count,
+    /** null: no limit. */
+    maxEstimates: count.nullable(),
     isHardLimit: z.boolean(),
     isActive: z.boolean(),
   })
@@ -39,8 +41,9 @@ export async function getPlan(tx: TTx, planId: string): Promise<TPlan> {
 }
 
 /**
- * Operators change a plan's price, limits or overage prices. Tenants already on the plan keep the quotas
- * they were given until they change plan; new tenants and plan changes get the new values.
+ * Operators change a plan's price, limits or overage prices. Tenants already on the plan keep the storage and
+ * API quotas they were given until they change plan; new tenants and plan changes get the new values. The
+ * estimates cap and the rate limit are read from the plan, so they apply to every tenant on it.
  */
 export async function updatePlan(tx: TTx, planId: TPlanId, patch: TPlanPatch): Promise<TPlan> {
   const [row] = await tx

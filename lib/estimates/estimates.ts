@@ -1,9 +1,11 @@
 import 'server-only';
-import { and, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { TTx } from '@/db/client';
 import { containsPattern } from '@/db/like';
+import { plans } from '@/db/schema/billing';
 import { costEstimates, estimateIndexOutbox, type TEstimateIndexOp } from '@/db/schema/estimates';
 import { files } from '@/db/schema/files';
+import { tenants } from '@/db/schema/tenancy';
 import { AppError } from '@/lib/app-error';
 import { equipmentCostCents, laborCostCents, materialsCostCents, type TCostEstimate } from './model';
 import type { TEstimateInput, TEstimateSort, TListEstimatesQuery } from './input';
@@ -113,16 +115,63 @@ export async function queueIndexChanges(tx: TTx, tenantId: string, op: TEstimate
   requestVectorIndexing();
 }
 
+/** A tenant's cap on estimates (its plan's max_estimates) and how many it holds. */
+export interface TEstimateAllowance {
+  limit: number;
+  used: number;
+}
+
+/**
+ * The tenant's estimate cap and count, or null when its plan has no cap. With a cap, the tenant's estimate
+ * creations take turns from here to the end of the transaction (an advisory lock of their own, so uploads are not
+ * held up), so two creates at the cap minus one cannot both pass: the count is read after the lock, and sees what
+ * the previous holder committed. The cap is read from the plan at each write, so an operator's edit or a plan change
+ * applies at once; a tenant above a lowered cap keeps its estimates and cannot add more.
+ */
+export async function lockEstimateAllowance(tx: TTx, tenantId: string): Promise<TEstimateAllowance | null> {
+  const [plan] = await tx
+    .select({ maxEstimates: plans.maxEstimates })
+    .from(tenants)
+    .innerJoin(plans, eq(plans.id, tenants.plan))
+    .where(eq(tenants.id, tenantId));
+  if (plan?.maxEstimates == null) return null;
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('cost_estimates'), hashtext(${tenantId}))`);
+  const [row] = await tx.select({ used: count() }).from(costEstimates).where(eq(costEstimates.tenantId, tenantId));
+  return { limit: plan.maxEstimates, used: row.used };
+}
+
+/** 429 quota_exceeded: `requested` more estimates would pass the plan's cap. */
+export function estimateCapExceeded(allowance: TEstimateAllowance, requested: number): AppError {
+  const n = (value: number) => value.toLocaleString('en-US');
+  return new AppError(
+    'quota_exceeded',
+    `The plan allows ${n(allowance.limit)} estimates and ${n(allowance.used)} are stored: ` +
+      `${requested === 1 ? 'one more' : `${n(requested)} more`} would exceed it. Delete estimates or upgrade the plan.`,
+    { limit: allowance.limit, used: allowance.used, requested },
+  );
+}
+
 export async function createEstimate(tx: TTx, author: TEstimateAuthor, input: TEstimateInput): Promise<TEstimate> {
   const [estimate] = await insertEstimates(tx, author, [input]);
   return estimate;
 }
 
 /**
- * Inserts validated estimates (the form, the API, an import batch) and queues their indexing, in the caller's
- * transaction. Large batches are split into statements of a few hundred rows (PostgreSQL's parameter limit).
+ * Inserts validated estimates (the form, the API, a script) within the plan's cap, all or none (429 beyond it),
+ * and queues their indexing, in the caller's transaction.
  */
 export async function insertEstimates(tx: TTx, author: TEstimateAuthor, inputs: TEstimateInput[]): Promise<TEstimate[]> {
+  const allowance = await lockEstimateAllowance(tx, author.tenantId);
+  if (allowance && allowance.used + inputs.length > allowance.limit) throw estimateCapExceeded(allowance, inputs.length);
+  return writeEstimates(tx, author, inputs);
+}
+
+/**
+ * Inserts validated estimates and queues their indexing, in the caller's transaction, after the caller checked the
+ * cap (lockEstimateAllowance). Large batches are split into statements of a few hundred rows (PostgreSQL's
+ * parameter limit).
+ */
+export async function writeEstimates(tx: TTx, author: TEstimateAuthor, inputs: TEstimateInput[]): Promise<TEstimate[]> {
   await assertOwnFiles(
     tx,
     inputs.map((input) => input.sourceFileId),

@@ -5,13 +5,15 @@ import type { TTx } from '@/db/client';
 import { files } from '@/db/schema/files';
 import { AppError } from '@/lib/app-error';
 import { CsvRecordParser, type TCsvRecord } from './csv';
-import { insertEstimates, type TEstimateAuthor } from './estimates';
+import { estimateCapExceeded, lockEstimateAllowance, writeEstimates, type TEstimateAllowance, type TEstimateAuthor } from './estimates';
 import { MAX_MATERIALS_PER_ESTIMATE, ZEstimateInput, type TEstimateInput, type TImportMode } from './input';
 
 /*
  * POST /api/v1/estimates/import: estimates read from a streamed body, each validated as soon as it is complete.
  * Only the validated inputs and the rejections are kept (the raw text never is), then the accepted ones are
- * written in one transaction: all of them or none.
+ * written in one transaction: all of them or none. The plan's cap on estimates (max_estimates) is checked in that
+ * transaction: all_or_nothing refuses an import that would pass it (429, nothing stored); skip_invalid stores the
+ * first estimates up to it and reports the others as rejected rows.
  *
  * Formats
  * - json: an array of estimate objects, each exactly the body of POST /api/v1/estimates.
@@ -136,8 +138,10 @@ const clip = (reason: string) => (reason.length > MAX_REASON_CHARS ? `${reason.s
 class ImportCollector {
   rows = 0;
   readonly inputs: TEstimateInput[] = [];
-  /** Where accepted inputs that name a source file came from: the file check may still reject them. */
-  readonly sourceFileRefs = new Map<number, { line: number; estimate: string | number }>();
+  /** Where each accepted input came from, to report it when the write refuses it (a foreign file, the plan's cap). */
+  readonly inputRefs: { line: number; estimate: string | number }[] = [];
+  /** Accepted inputs that name a source file: the file check may still reject them. */
+  readonly sourceFileIndexes: number[] = [];
   readonly rejected: TImportRejection[] = [];
 
   /** A new estimate starts at `line`; the limit counts every estimate, valid or not. */
@@ -160,7 +164,8 @@ class ImportCollector {
   validate(value: unknown, line: number, estimate: string | number, lineOfIssue?: (issue: TIssue) => number): void {
     const result = ZEstimateInput.safeParse(value);
     if (result.success) {
-      if (result.data.sourceFileId) this.sourceFileRefs.set(this.inputs.length, { line, estimate });
+      if (result.data.sourceFileId) this.sourceFileIndexes.push(this.inputs.length);
+      this.inputRefs.push({ line, estimate });
       this.inputs.push(result.data);
       return;
     }
@@ -567,21 +572,36 @@ async function readEstimateImport(body: AsyncIterable<Uint8Array>, format: TImpo
 
 /** Accepted inputs whose source file is not one of the tenant's (RLS): rejected like any invalid row. */
 async function rejectForeignFiles(tx: TTx, collector: ImportCollector): Promise<Set<number>> {
-  if (collector.sourceFileRefs.size === 0) return new Set();
-  const wanted = [...new Set([...collector.sourceFileRefs.keys()].map((i) => collector.inputs[i].sourceFileId!))];
+  if (collector.sourceFileIndexes.length === 0) return new Set();
+  const wanted = [...new Set(collector.sourceFileIndexes.map((i) => collector.inputs[i].sourceFileId!))];
   const own = new Set<string>();
   for (let i = 0; i < wanted.length; i += 5_000) {
     const rows = await tx.select({ id: files.id }).from(files).where(inArray(files.id, wanted.slice(i, i + 5_000)));
     for (const row of rows) own.add(row.id);
   }
   const foreign = new Set<number>();
-  for (const [index, ref] of collector.sourceFileRefs) {
+  for (const index of collector.sourceFileIndexes) {
     const fileId = collector.inputs[index].sourceFileId!;
     if (own.has(fileId)) continue;
     foreign.add(index);
+    const ref = collector.inputRefs[index];
     collector.reject(ref.line, ref.estimate, `sourceFileId: no file ${fileId} in this organisation`);
   }
   return foreign;
+}
+
+/** skip_invalid over the plan's cap: the storable inputs after the first `room` are rejected, naming the cap. */
+function rejectBeyondCap(collector: ImportCollector, foreign: Set<number>, room: number, allowance: TEstimateAllowance): void {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const reason =
+    `over the plan's limit of ${n(allowance.limit)} estimates (${n(allowance.used)} were stored before this import, ` +
+    `so only its first ${n(room)} valid estimates were stored)`;
+  let kept = 0;
+  for (let i = 0; i < collector.inputs.length; i++) {
+    if (foreign.has(i)) continue;
+    if (kept < room) kept++;
+    else collector.reject(collector.inputRefs[i].line, collector.inputRefs[i].estimate, reason);
+  }
 }
 
 /**
@@ -607,12 +627,14 @@ export async function importEstimates(
 ): Promise<TImportReport & { isReplay?: boolean }> {
   const collector = await readEstimateImport(body, options.format);
   const canWrite = collector.inputs.length > 0 && (options.mode === 'skip_invalid' || collector.rejected.length === 0);
-  const reportOf = (estimateIds: string[] | null, foreignCount: number): TImportReport => ({
+  // Counted now: the write takes the inputs out of the collector as it goes.
+  const validCount = collector.inputs.length;
+  const reportOf = (estimateIds: string[] | null, refusedCount: number): TImportReport => ({
     mode: options.mode,
     format: options.format,
     rows: collector.rows,
-    accepted: estimateIds ? estimateIds.length : collector.inputs.length - foreignCount,
-    // Sorted when reported: the write transaction may add rows refused for another tenant's file.
+    accepted: estimateIds ? estimateIds.length : validCount - refusedCount,
+    // Sorted when reported: the write transaction may add rows refused for another tenant's file or the plan's cap.
     rejected: collector.rejected.sort((a, b) => a.line - b.line),
     committed: estimateIds !== null,
     ...(estimateIds && estimateIds.length <= MAX_REPORTED_ESTIMATE_IDS && { estimateIds }),
@@ -623,20 +645,34 @@ export async function importEstimates(
     if (replayed) return { ...replayed, isReplay: true };
     const foreign = await rejectForeignFiles(tx, collector);
     const pending = foreign.size > 0 ? collector.inputs.filter((_, i) => !foreign.has(i)) : collector.inputs;
-    if ((foreign.size > 0 && options.mode === 'all_or_nothing') || pending.length === 0) {
+    let refusedCount = foreign.size;
+    const isRefused = foreign.size > 0 && options.mode === 'all_or_nothing';
+    if (!isRefused && pending.length > 0) {
+      // The plan's cap: all_or_nothing stores none (429, the claimed key rolls back with it); skip_invalid stores
+      // the first estimates up to the cap and reports the others as rejected.
+      const allowance = await lockEstimateAllowance(tx, author.tenantId);
+      const room = allowance ? Math.max(0, allowance.limit - allowance.used) : pending.length;
+      if (allowance && pending.length > room) {
+        if (options.mode === 'all_or_nothing') throw estimateCapExceeded(allowance, pending.length);
+        rejectBeyondCap(collector, foreign, room, allowance);
+        refusedCount += pending.length - room;
+        pending.length = room;
+      }
+    }
+    if (isRefused || pending.length === 0) {
       // Nothing written, but the key was claimed: its answer is this report (a retry gets the same refusal).
-      const refused = reportOf(null, foreign.size);
+      const refused = reportOf(null, refusedCount);
       await options.hooks?.record(tx, refused);
       return refused;
     }
-    // Slices of one transaction: each slice's inputs (and the rows insertEstimates returns) are let go once
+    // Slices of one transaction: each slice's inputs (and the rows writeEstimates returns) are let go once
     // written, so the peak is the validated inputs alone, not those plus 50,000 stored rows.
     const ids: string[] = [];
     while (pending.length > 0) {
-      const written = await insertEstimates(tx, author, pending.splice(0, WRITE_SLICE_ROWS));
+      const written = await writeEstimates(tx, author, pending.splice(0, WRITE_SLICE_ROWS));
       for (const estimate of written) ids.push(estimate.id);
     }
-    const report = reportOf(ids, foreign.size);
+    const report = reportOf(ids, refusedCount);
     await options.hooks?.record(tx, report);
     return report;
   });

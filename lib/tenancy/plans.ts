@@ -19,6 +19,8 @@ export interface TPlan {
   isHardLimit: boolean;
   requestsPerMinute: number;
   invitationsPerDay: number;
+  /** Cost estimates a tenant may hold at once; null: no limit. */
+  maxEstimates: number | null;
   isActive: boolean;
   updatedAt: Date;
 }
@@ -36,6 +38,7 @@ export const planColumns = {
   isHardLimit: plans.isHardLimit,
   requestsPerMinute: plans.requestsPerMinute,
   invitationsPerDay: plans.invitationsPerDay,
+  maxEstimates: plans.maxEstimates,
   isActive: plans.isActive,
   updatedAt: plans.updatedAt,
 };

@@ -19,7 +19,7 @@ export default async function AdminPlansPage() {
     <>
       <PageHeader
         title="Plans"
-        description="Prices, limits and overage prices. New tenants and plan changes get the storage and API quotas shown here; tenants already on a plan keep theirs until they change plan. Requests per minute (within a minute) and invitations per day (at once) apply to every tenant on the plan."
+        description="Prices, limits and overage prices. New tenants and plan changes get the storage and API quotas shown here; tenants already on a plan keep theirs until they change plan. Requests per minute (within a minute), invitations per day and the cap on estimates (at once) apply to every tenant on the plan."
       />
       <Card isFlush className="mb-6">
         <Table caption="Plans">
@@ -35,6 +35,7 @@ export default async function AdminPlansPage() {
               <Th className="text-right">1,000 calls</Th>
               <Th className="text-right">Requests / min</Th>
               <Th className="text-right">Invitations / day</Th>
+              <Th className="text-right">Estimates</Th>
               <Th>Over limit</Th>
               <Th>Updated</Th>
             </tr>
@@ -54,6 +55,7 @@ export default async function AdminPlansPage() {
                 <Td className="text-right tabular-nums">{formatCents(plan.per1kApiCallsCents)}</Td>
                 <Td className="text-right tabular-nums">{formatNumber(plan.requestsPerMinute)}</Td>
                 <Td className="text-right tabular-nums">{formatNumber(plan.invitationsPerDay)}</Td>
+                <Td className="text-right tabular-nums">{plan.maxEstimates === null ? 'No limit' : formatNumber(plan.maxEstimates)}</Td>
                 <Td>{plan.isHardLimit ? <Badge tone="red">Blocked</Badge> : <Badge tone="blue">Billed</Badge>}</Td>
                 <Td className="whitespace-nowrap">{formatDateTime(plan.updatedAt)}</Td>
               </tr>

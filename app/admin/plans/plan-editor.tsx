@@ -21,14 +21,18 @@ export interface TPlanEditorProps {
   per1kApiCallsCents: number;
   requestsPerMinute: number;
   invitationsPerDay: number;
+  maxEstimates: number | null;
   isHardLimit: boolean;
   isActive: boolean;
 }
 
 type TNumberField = Exclude<keyof TPlanEditorProps, 'id' | 'name' | 'isHardLimit' | 'isActive'>;
 
-/** Each field as typed by the operator (dollars for the price, GiB for storage, cents for overage) and back. */
-const FIELDS: { key: TNumberField; label: string; unit: number }[] = [
+/**
+ * Each field as typed by the operator (dollars for the price, GiB for storage, cents for overage) and back; a field
+ * that may be null (no limit) is left empty for it.
+ */
+const FIELDS: { key: TNumberField; label: string; unit: number; isNullable?: boolean }[] = [
   { key: 'priceCents', label: 'Price ($/month)', unit: 100 },
   { key: 'filesPerMonth', label: 'Files / month', unit: 1 },
   { key: 'storageBytes', label: 'Storage (GiB)', unit: GiB },
@@ -38,7 +42,10 @@ const FIELDS: { key: TNumberField; label: string; unit: number }[] = [
   { key: 'per1kApiCallsCents', label: '1,000 calls (¢)', unit: 1 },
   { key: 'requestsPerMinute', label: 'Requests / minute', unit: 1 },
   { key: 'invitationsPerDay', label: 'Invitations / day', unit: 1 },
+  { key: 'maxEstimates', label: 'Estimates (empty: no limit)', unit: 1, isNullable: true },
 ];
+
+const shownValue = (value: number | null, unit: number) => (value === null ? '' : String(value / unit));
 
 /** The edit in the operator's words, one change a line: "Price ($/month): 29 → 39". */
 function describeChanges(plan: TPlanEditorProps, changes: Partial<TPlanEditorProps>): string[] {
@@ -47,7 +54,8 @@ function describeChanges(plan: TPlanEditorProps, changes: Partial<TPlanEditorPro
   if (changes.name !== undefined) lines.push(`Name: ${plan.name} → ${changes.name}`);
   for (const f of FIELDS) {
     const value = changes[f.key];
-    if (value !== undefined) lines.push(`${f.label}: ${plan[f.key] / f.unit} → ${value / f.unit}`);
+    const said = (given: number | null) => (given === null ? 'no limit' : given / f.unit);
+    if (value !== undefined) lines.push(`${f.label}: ${said(plan[f.key])} → ${said(value)}`);
   }
   if (changes.isHardLimit !== undefined) lines.push(`Hard limit: ${yesNo(plan.isHardLimit)} → ${yesNo(changes.isHardLimit)}`);
   if (changes.isActive !== undefined) lines.push(`Offered: ${yesNo(plan.isActive)} → ${yesNo(changes.isActive)}`);
@@ -64,7 +72,7 @@ export function PlanEditor({ plan }: { plan: TPlanEditorProps }) {
   const { ask, dialog, isPending } = useConfirmedAction(updatePlanAction);
   const [name, setName] = useState(plan.name);
   const [values, setValues] = useState(() =>
-    Object.fromEntries(FIELDS.map((f) => [f.key, String(plan[f.key] / f.unit)])) as Record<TNumberField, string>,
+    Object.fromEntries(FIELDS.map((f) => [f.key, shownValue(plan[f.key], f.unit)])) as Record<TNumberField, string>,
   );
   const [isHardLimit, setIsHardLimit] = useState(plan.isHardLimit);
   const [isActive, setIsActive] = useState(plan.isActive);
@@ -73,7 +81,8 @@ export function PlanEditor({ plan }: { plan: TPlanEditorProps }) {
     const out: Record<string, unknown> = {};
     if (name !== plan.name) out.name = name;
     for (const f of FIELDS) {
-      const value = Math.round(Number(values[f.key]) * f.unit);
+      const text = values[f.key].trim();
+      const value = f.isNullable && text === '' ? null : Math.round(Number(text) * f.unit);
       if (value !== plan[f.key]) out[f.key] = value;
     }
     if (isHardLimit !== plan.isHardLimit) out.isHardLimit = isHardLimit;
@@ -103,8 +112,8 @@ export function PlanEditor({ plan }: { plan: TPlanEditorProps }) {
                   ))}
                 </ul>
                 <p className="mt-2">
-                  Invoices issued from now on price every tenant on this plan with these values, and its rate limit applies within a
-                  minute. Storage and monthly API quotas a tenant already has change only when it next changes plan.
+                  Invoices issued from now on price every tenant on this plan with these values, its rate limit applies within a
+                  minute and its cap on estimates at once. Storage and monthly API quotas a tenant already has change only when it next changes plan.
                 </p>
               </>
             ),

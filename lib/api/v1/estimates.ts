@@ -22,6 +22,7 @@ export const createEstimateEndpoint = defineEndpoint({
   summary:
     'Create a cost estimate. Costs are computed in integer cents (each line rounded half up); optional ' +
     'lineCostCents and totalCostCents are checked and a mismatch is a 400 naming the row. Indexed for search shortly after. ' +
+    "Beyond the plan's cap on estimates (max_estimates) a 429 quota_exceeded with details { limit, used, requested }. " +
     'An Idempotency-Key header makes a retry answer the first call instead of creating another (24 h)',
   tag: 'Estimates',
   access: 'tenant',
@@ -76,7 +77,8 @@ export const importEstimatesEndpoint = defineEndpoint({
     'Import up to 50,000 estimates from CSV (one row per material line, grouped by the estimate column) or JSON ' +
     '(an array or JSON lines), streamed. Every row is validated; the answer lists accepted rows and each rejected ' +
     'row with its line and reason. mode=all_or_nothing (default) stores nothing if a row is invalid; ' +
-    'mode=skip_invalid stores the valid ones. Accepted rows are committed together. An Idempotency-Key header makes a ' +
+    'mode=skip_invalid stores the valid ones. Accepted rows are committed together. Beyond the plan\'s cap on estimates, ' +
+    'all_or_nothing answers 429 quota_exceeded (nothing stored) and skip_invalid stores up to the cap and rejects the rest. An Idempotency-Key header makes a ' +
     'retry of the same body answer the first report instead of importing again (24 h)',
   tag: 'Estimates',
   access: 'tenant',

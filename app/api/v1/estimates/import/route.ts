@@ -14,7 +14,8 @@ import { importBodyOf, importEstimates, importFormatOf, type TImportReport, type
 /*
  * No zod body: the estimates stream from request.body and are validated one by one. The answer: 201 when
  * estimates were stored, 200 when none were (an empty body, or skip_invalid with every row rejected), 422 with the
- * same report in error.details.import when all_or_nothing found a rejected row (nothing stored).
+ * same report in error.details.import when all_or_nothing found a rejected row (nothing stored), 429 quota_exceeded
+ * when all_or_nothing would pass the plan's cap on estimates (nothing stored; skip_invalid reports the rows beyond it).
  * Idempotency-Key: the key is claimed and the report stored in the import's write transaction (the wrapper holds
  * none here), keyed by a digest of the mode, format and body bytes; a retry gets the first import's report.
  */
