@@ -527,6 +527,25 @@ describe('PostgreSQL vector store cache budget', () => {
     expect(store.cacheStats().peakBytes).toBeLessThanOrEqual(budgetBytes);
   });
 
+  it('exports its bytes, evictions and uncached searches on /api/metrics', async () => {
+    const [first, second] = [await newTenant(), await newTenant()];
+    const dimension = 64;
+    const store = new PostgresVectorStore({ dimension, cacheBytes: 300 * KIB });
+    await store.upsert([...randomPoints(first, 500, dimension, 51), ...randomPoints(second, 900, dimension, 52)]);
+    const value = async (name: string) => (await metrics().registry.getSingleMetric(name)!.get()).values[0]?.value ?? 0;
+    const before = { bytes: await value('vector_cache_bytes'), evictions: await value('vector_cache_evictions_total'), uncached: await value('vector_search_uncached_total') };
+    const search = (tenantId: string) => store.search({ tenantId, vector: atAngleOf(dimension), version: V1, limit: 1 });
+    await search(first);
+    expect((await value('vector_cache_bytes')) - before.bytes).toBe(store.cacheStats().bytes);
+    await search(second);
+    expect((await value('vector_search_uncached_total')) - before.uncached).toBe(1);
+    await store.upsert(randomPoints(second, 1, dimension, 53));
+    await store.delete(second, (await withTenant(second, (tx) => tx.execute<{ id: string }>(sql`select id from vector_points limit 500`))).map((r) => r.id));
+    await search(second);
+    expect((await value('vector_cache_evictions_total')) - before.evictions).toBe(1);
+    expect((await value('vector_cache_bytes')) - before.bytes).toBe(store.cacheStats().bytes);
+  });
+
   it('shares one load among concurrent searches of a tenant that is not cached yet', async () => {
     const tenant = await newTenant();
     const points = randomPoints(tenant, 300, DIMENSION, 31);
