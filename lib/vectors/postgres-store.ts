@@ -26,7 +26,8 @@ import type { TVectorMatch, TVectorPoint, TVectorSearch, TVectorStore } from './
  *
  * Memory. Every read of points goes through a cursor, a page (about PAGE_BYTES of vectors) at a time; a cursor
  * reads from the snapshot taken when it opened, so the reasoning above, which needs one snapshot per statement, holds.
- * The cache is charged against its budget (cacheBytes) before it allocates, so what it holds never exceeds the budget:
+ * The cache is charged against its budget (cacheBytes) before it allocates, so what it holds never exceeds the budget
+ * (vectors counted exactly, the ids and maps beside them by an estimate per row):
  * a load reads the tenant's point count in the cursor's snapshot and reserves every block it will fill first, then
  * growing charges one block at a time. Room is made by evicting the least recently searched tenants that no refresh
  * is writing into. When the room cannot be had (the tenant alone is larger than the budget, or other tenants' loads
