@@ -28,16 +28,20 @@ test("an operator lifts and sets a plan's cap on estimates in the plan editor", 
   await expect(page.getByRole('table', { name: 'Plans' }).getByRole('row', { name: /Enterprise/ })).toContainText('No limit');
   await expect(starterRow).toContainText('10,000');
 
-  // Locators are lazy: they find the editor again after each save re-renders it.
-  const cap = page.getByLabel('Estimates (empty: no limit) for the starter plan');
-  const save = page.locator('form').filter({ has: cap }).getByRole('button', { name: 'Save' });
+  // Locators are lazy: they find the editor again after each save re-renders it. Saving asks to confirm first.
+  const editor = page.getByRole('form', { name: 'Edit the starter plan' });
+  const cap = editor.getByLabel('Estimates (empty: no limit) for the starter plan');
+  const save = async () => {
+    await editor.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Save plan' }).click();
+  };
   await expect(cap).toHaveValue('10000');
   await cap.fill('');
-  await save.click();
+  await save();
   await expect(starterRow).toContainText('No limit');
   await expect(cap).toHaveValue('');
 
   await cap.fill('10000');
-  await save.click();
+  await save();
   await expect(starterRow).toContainText('10,000');
 });

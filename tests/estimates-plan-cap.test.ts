@@ -61,7 +61,7 @@ describe("the plan's cap on estimates", () => {
     await fill(t, 2);
     const refused = await create(t, 'One too many');
     expectError(refused, 429, 'quota_exceeded', /allows 2 estimates and 2 are stored/);
-    expect(refused.body.error.details).toEqual({ limit: 2, used: 2, requested: 1 });
+    expect(refused.body.error.details).toEqual({ quota: 'max_estimates', limit: 2, used: 2, requested: 1 });
     expect(await storedCount(t.id)).toBe(2);
     expect(await queuedCount(t.id)).toBe(2);
   });
@@ -118,7 +118,7 @@ describe("the plan's cap on estimates", () => {
     await fill(t, 3);
     const result = await callImport(t, [houseEstimate({ name: 'A' }), houseEstimate({ name: 'B' }), houseEstimate({ name: 'C' })], 'all_or_nothing');
     expectError(result, 429, 'quota_exceeded');
-    expect(result.body.error.details).toEqual({ limit: 5, used: 3, requested: 3 });
+    expect(result.body.error.details).toEqual({ quota: 'max_estimates', limit: 5, used: 3, requested: 3 });
     expect(await storedCount(t.id)).toBe(3);
   });
 

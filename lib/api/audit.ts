@@ -82,7 +82,11 @@ const UNRECORDED_FAILURES = new Set(['unauthorized', 'rate_limited']);
 const QUOTA_EVENT_INTERVAL_MS = 60 * 60 * 1000;
 const lastQuotaEventAt = processWide('audit-quota-events', () => new Map<string, number>());
 /** The quotas that name themselves in a refusal's details (`quota`); without one it is the monthly API calls. */
-const QUOTA_NAMES: Record<string, string> = { api_calls_monthly: 'Monthly API calls', invitations_per_day: 'Invitations per day' };
+const QUOTA_NAMES: Record<string, string> = {
+  api_calls_monthly: 'Monthly API calls',
+  invitations_per_day: 'Invitations per day',
+  max_estimates: 'Estimates held',
+};
 const quotaOf = (details: unknown): string => {
   const named = (details as { quota?: unknown } | undefined)?.quota;
   return typeof named === 'string' ? named : 'api_calls_monthly';

@@ -147,7 +147,7 @@ export function estimateCapExceeded(allowance: TEstimateAllowance, requested: nu
     'quota_exceeded',
     `The plan allows ${n(allowance.limit)} estimates and ${n(allowance.used)} are stored: ` +
       `${requested === 1 ? 'one more' : `${n(requested)} more`} would exceed it. Delete estimates or upgrade the plan.`,
-    { limit: allowance.limit, used: allowance.used, requested },
+    { quota: 'max_estimates', limit: allowance.limit, used: allowance.used, requested },
   );
 }
 

@@ -22,7 +22,7 @@ export const createEstimateEndpoint = defineEndpoint({
   summary:
     'Create a cost estimate. Costs are computed in integer cents (each line rounded half up); optional ' +
     'lineCostCents and totalCostCents are checked and a mismatch is a 400 naming the row. Indexed for search shortly after. ' +
-    "Beyond the plan's cap on estimates (max_estimates) a 429 quota_exceeded with details { limit, used, requested }. " +
+    "Beyond the plan's cap on estimates (max_estimates) a 429 quota_exceeded with details { quota: max_estimates, limit, used, requested }. " +
     'An Idempotency-Key header makes a retry answer the first call instead of creating another (24 h)',
   tag: 'Estimates',
   access: 'tenant',
