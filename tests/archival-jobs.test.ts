@@ -14,7 +14,7 @@ beforeAll(async () => {
   await ensureBuckets();
   await seedDemoData();
   acmeId = (await demoUsers()).acme.id;
-  await startJobs();
+  await startJobs({ catchUpAtStart: false });
 });
 
 afterAll(async () => {

@@ -299,7 +299,7 @@ describe('the storage-snapshots and usage-retention jobs', () => {
 
   describe('registered with pg-boss', () => {
     beforeAll(async () => {
-      await startJobs();
+      await startJobs({ catchUpAtStart: false });
     });
 
     afterAll(async () => {

@@ -8,3 +8,4 @@ export * from './audit';
 export * from './errors';
 export * from './estimates';
 export * from './api';
+export * from './jobs';

@@ -40,34 +40,45 @@ function assertIsoDay(day: string): void {
  * Records the day's storage_bytes point: hot + archived bytes stored now (the same figure as getCurrentUsage's
  * storage; uploads still in progress do not count), the split in metadata. The event id is derived from the
  * tenant and the day, so the first snapshot of a day is the day's value and a re-run adds nothing. Stamped at
- * the start of the day so it falls in that day's rollup whenever it is taken. Inside withTenant.
+ * the start of the day so it falls in that day's rollup whenever it is taken. A snapshot taken after its day
+ * ended (catching up after downtime) holds the bytes stored when it is taken, the best figure left, and says
+ * so in metadata (`takenLate`, `takenAt`). Inside withTenant.
  */
-export async function recordStorageSnapshot(tx: TTx, tenantId: string, day: string): Promise<TStorageSnapshot> {
+export async function recordStorageSnapshot(tx: TTx, tenantId: string, day: string, takenAt: Date = new Date()): Promise<TStorageSnapshot> {
   assertIsoDay(day);
   const { hotBytes, archivedBytes } = await storedBytes(tx, tenantId);
+  const isLate = isoDay(takenAt) > day;
   const { accepted } = await recordUsageEvents(tx, tenantId, [
     {
       id: usageEventId('storage_bytes', tenantId, day),
       type: 'storage_bytes',
       quantity: hotBytes + archivedBytes,
       occurredAt: new Date(`${day}T00:00:00.000Z`),
-      metadata: { hotBytes, archivedBytes },
+      metadata: isLate ? { hotBytes, archivedBytes, takenLate: true, takenAt: takenAt.toISOString() } : { hotBytes, archivedBytes },
     },
   ]);
   return { day, bytes: hotBytes + archivedBytes, hotBytes, archivedBytes, isNew: accepted === 1 };
 }
 
 /**
- * The daily job: a snapshot for every active tenant, each in its own withTenant transaction so one tenant's
- * failure neither rolls back nor stops the others.
+ * The daily job: a snapshot of `day` (by default today) for every active tenant, each in its own withTenant
+ * transaction so one tenant's failure neither rolls back nor stops the others. A past day (a late snapshot) skips
+ * tenants created after it ended.
  */
-export async function recordAllStorageSnapshots(now: Date = new Date()): Promise<TStorageSnapshotRun> {
-  const day = isoDay(now);
-  const active = await withPlatform((tx) => tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.isActive, true)));
+export async function recordAllStorageSnapshots(now: Date = new Date(), day: string = isoDay(now)): Promise<TStorageSnapshotRun> {
+  assertIsoDay(day);
+  const dayEnd = new Date(new Date(`${day}T00:00:00.000Z`).getTime() + 86_400_000);
+  const isPastDay = day < isoDay(now);
+  const active = await withPlatform((tx) =>
+    tx
+      .select({ id: tenants.id })
+      .from(tenants)
+      .where(and(eq(tenants.isActive, true), isPastDay ? lt(tenants.createdAt, dayEnd) : undefined)),
+  );
   const run: TStorageSnapshotRun = { day, tenantsSnapshotted: 0, snapshotsRecorded: 0, tenantsFailed: 0 };
   for (const { id } of active) {
     try {
-      const snapshot = await withTenant(id, (tx) => recordStorageSnapshot(tx, id, day));
+      const snapshot = await withTenant(id, (tx) => recordStorageSnapshot(tx, id, day, now));
       run.tenantsSnapshotted += 1;
       if (snapshot.isNew) run.snapshotsRecorded += 1;
     } catch (error) {

@@ -1,7 +1,8 @@
 import 'server-only';
 import { createQueuedArchivalRun, failQueuedArchivalRun, runArchival, type TArchivalRun, type TArchivalTrigger } from '@/lib/archival';
 import { runningJobs } from './boss';
-import { ARCHIVAL_RUN_JOB, type TArchivalRunJobData } from './definitions';
+import { type TArchivalRunJobData } from './definitions';
+import { ARCHIVAL_RUN_JOB } from './names';
 
 /**
  * The operator's "run archival now": a queued run row (its id answers at once) handed to the job queue.

@@ -1,7 +1,8 @@
 import 'server-only';
 import { assertBillablePeriod, previousPeriod, runBilling, type TBillingRunResult } from '@/lib/billing';
 import { runningJobs } from './boss';
-import { INVOICE_RUN_JOB, type TInvoiceRunJobData } from './definitions';
+import { type TInvoiceRunJobData } from './definitions';
+import { INVOICE_RUN_JOB } from './names';
 
 export type TInvoiceRunRequest = { period: string; queued: true; jobId: string | null } | ({ queued: false } & TBillingRunResult);
 

@@ -4,6 +4,7 @@ import { config } from '@/lib/config';
 import { logger } from '@/lib/telemetry';
 import { JOB_DEFINITIONS } from './definitions';
 import { connectVectorIndexing } from './estimates';
+import { SCHEDULE_CATCH_UP_JOB } from './names';
 
 export const JOBS_SCHEMA = 'pgboss';
 
@@ -27,9 +28,11 @@ async function ensureQueue(boss: PgBoss, name: string, queue: Omit<PgBoss.Queue,
 
 /**
  * Starts pg-boss on the application database (its own schema, as the owning role), creates the queues,
- * registers the workers and the cron schedules. Once per process; later calls return the same instance.
+ * registers the workers and the cron schedules, and queues a schedule catch-up so the periods missed while no
+ * process ran are run now (`catchUpAtStart: false` leaves that to the hourly tick; tests that must not race it).
+ * Once per process; later calls return the same instance.
  */
-export function startJobs(): Promise<PgBoss> {
+export function startJobs(options: { catchUpAtStart?: boolean } = {}): Promise<PgBoss> {
   state.starting ??= (async () => {
     const boss = new PgBoss({ connectionString: config().DATABASE_URL, schema: JOBS_SCHEMA, max: 4, application_name: 'sitework-jobs' });
     boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
@@ -39,6 +42,8 @@ export function startJobs(): Promise<PgBoss> {
       await boss.work(definition.name, { pollingIntervalSeconds: 2 }, (jobs) => definition.run(jobs as never));
       if (definition.cron) await boss.schedule(definition.name, definition.cron, definition.cronData ?? {}, { tz: 'UTC' });
     }
+    // The singleton queue runs one catch-up at a time however many processes start together.
+    if (options.catchUpAtStart ?? true) await boss.send(SCHEDULE_CATCH_UP_JOB, {});
     state.boss = boss;
     connectVectorIndexing(boss);
     logger.info({ queues: JOB_DEFINITIONS.map((d) => d.name) }, 'job queue started');

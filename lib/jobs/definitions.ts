@@ -1,25 +1,25 @@
 import 'server-only';
 import { runArchival, trackRestores, type TArchivalTrigger } from '@/lib/archival';
-import { checkAllUsageWarnings, recordAllStorageSnapshots, runBilling } from '@/lib/billing';
-import { runAuditRetention } from '@/lib/audit';
+import { checkAllUsageWarnings, runBilling } from '@/lib/billing';
 import { prunePasswordAttempts } from '@/lib/auth';
-import { config } from '@/lib/config';
 import { pruneIdempotencyKeys } from '@/lib/api';
 import { drainIndexOutbox, runReindex } from '@/lib/estimates';
-import { pruneUsageEvents } from '@/lib/usage';
 import { job } from './job';
-
-export const ARCHIVAL_RUN_JOB = 'archival-run';
-export const RESTORE_TRACKING_JOB = 'archival-restore-tracking';
-export const USAGE_WARNINGS_JOB = 'usage-warnings-check';
-export const STORAGE_SNAPSHOTS_JOB = 'storage-snapshots';
-export const USAGE_RETENTION_JOB = 'usage-retention';
-export const INVOICE_RUN_JOB = 'invoice-run';
-export const AUDIT_RETENTION_JOB = 'audit-retention';
-export const VECTOR_INDEX_JOB = 'vector-index';
-export const IDEMPOTENCY_RETENTION_JOB = 'idempotency-retention';
-export const VECTOR_REINDEX_JOB = 'vector-reindex';
-export const PASSWORD_ATTEMPTS_RETENTION_JOB = 'password-attempts-retention';
+import {
+  ARCHIVAL_RUN_JOB,
+  RESTORE_TRACKING_JOB,
+  USAGE_WARNINGS_JOB,
+  STORAGE_SNAPSHOTS_JOB,
+  USAGE_RETENTION_JOB,
+  INVOICE_RUN_JOB,
+  AUDIT_RETENTION_JOB,
+  VECTOR_INDEX_JOB,
+  IDEMPOTENCY_RETENTION_JOB,
+  VECTOR_REINDEX_JOB,
+  PASSWORD_ATTEMPTS_RETENTION_JOB,
+  SCHEDULE_CATCH_UP_JOB,
+} from './names';
+import { catchUpSchedule, catchUpSchedules } from './schedule-catch-up';
 
 export interface TVectorReindexJobData {
   runId: string;
@@ -36,7 +36,10 @@ export interface TArchivalRunJobData {
   runId?: string;
 }
 
-/** Nightly at 02:00 UTC, and on demand; the singleton policy lets one run be active at a time. */
+/**
+ * Nightly at 02:00 UTC (through the schedule catch-up, so a night the tick already ran is not run twice), and on
+ * demand; the singleton policy lets one run be active at a time.
+ */
 export const archivalRunJob = job<TArchivalRunJobData>(
   {
     name: ARCHIVAL_RUN_JOB,
@@ -47,7 +50,8 @@ export const archivalRunJob = job<TArchivalRunJobData>(
     cronData: { trigger: 'cron' },
   },
   async ({ data }) => {
-    const run = await runArchival({ trigger: data.trigger ?? 'cron', runId: data.runId });
+    if ((data.trigger ?? 'cron') === 'cron' && !data.runId) return catchUpSchedule(ARCHIVAL_RUN_JOB);
+    const run = await runArchival({ trigger: data.trigger, runId: data.runId });
     return { runId: run.id, status: run.status, archived: run.filesArchived, failed: run.filesFailed };
   },
 );
@@ -84,7 +88,7 @@ export const storageSnapshotsJob = job<Record<string, never>>(
     cron: '10 0 * * *',
     cronData: {},
   },
-  () => recordAllStorageSnapshots(),
+  () => catchUpSchedule(STORAGE_SNAPSHOTS_JOB),
 );
 
 /** Nightly at 03:30 UTC: deletes raw usage events older than USAGE_RAW_RETENTION_DAYS; the rollups stay. */
@@ -97,7 +101,7 @@ export const usageRetentionJob = job<Record<string, never>>(
     cron: '30 3 * * *',
     cronData: {},
   },
-  () => pruneUsageEvents({ olderThanDays: config().USAGE_RAW_RETENTION_DAYS }),
+  () => catchUpSchedule(USAGE_RETENTION_JOB),
 );
 
 /**
@@ -113,6 +117,8 @@ export const invoiceRunJob = job<TInvoiceRunJobData>(
     cronData: {},
   },
   async ({ data }) => {
+    // The schedule: every month that ended and was not invoiced, oldest first.
+    if (!data.period) return catchUpSchedule(INVOICE_RUN_JOB);
     const result = await runBilling({ period: data.period });
     // A tenant that failed makes the job fail, so pg-boss retries it (billed tenants are skipped on retry).
     if (result.failed.length > 0) throw new Error(`${result.failed.length} tenant(s) could not be billed: ${result.failed[0].message}`);
@@ -133,7 +139,7 @@ export const auditRetentionJob = job<Record<string, never>>(
     cron: '0 4 * * *',
     cronData: {},
   },
-  () => runAuditRetention(),
+  () => catchUpSchedule(AUDIT_RETENTION_JOB),
 );
 
 /**
@@ -191,7 +197,23 @@ export const passwordAttemptsRetentionJob = job<Record<string, never>>(
   () => prunePasswordAttempts(),
 );
 
+/**
+ * Hourly, and once when a process starts the queue: runs every daily or monthly period that no process ran
+ * (the app was down at its cron time), see schedule-catch-up.ts.
+ */
+export const scheduleCatchUpJob = job<Record<string, never>>(
+  {
+    name: SCHEDULE_CATCH_UP_JOB,
+    // Each job's own lease keeps two runs of it apart; a failed period is retried by the next tick.
+    queue: { policy: 'singleton', expireInSeconds: 23 * 60 * 60, retryLimit: 0 },
+    cron: '5 * * * *',
+    cronData: {},
+  },
+  () => catchUpSchedules(),
+);
+
 export const JOB_DEFINITIONS = [
+  scheduleCatchUpJob,
   archivalRunJob,
   restoreTrackingJob,
   usageWarningsJob,

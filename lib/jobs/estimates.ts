@@ -2,7 +2,8 @@ import 'server-only';
 import type PgBoss from 'pg-boss';
 import { createReindexRun, failReindexRun, requestVectorIndexing, runReindex, setVectorIndexingSender, type TReindexRun } from '@/lib/estimates';
 import { runningJobs } from './boss';
-import { VECTOR_INDEX_JOB, VECTOR_REINDEX_JOB, type TVectorReindexJobData } from './definitions';
+import { type TVectorReindexJobData } from './definitions';
+import { VECTOR_INDEX_JOB, VECTOR_REINDEX_JOB } from './names';
 
 /**
  * Lets estimate writes ask for the vector-index job right after they commit (lib/estimates/index-kick.ts), and

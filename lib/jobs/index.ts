@@ -12,10 +12,14 @@ export {
   VECTOR_REINDEX_JOB,
   IDEMPOTENCY_RETENTION_JOB,
   PASSWORD_ATTEMPTS_RETENTION_JOB,
+  SCHEDULE_CATCH_UP_JOB,
+} from './names';
+export {
   JOB_DEFINITIONS,
   type TArchivalRunJobData,
   type TInvoiceRunJobData,
 } from './definitions';
+export { catchUpSchedule, catchUpSchedules, type TScheduleCatchUp } from './schedule-catch-up';
 export { requestArchivalRun } from './archival';
 export { requestInvoiceRun, type TInvoiceRunRequest } from './billing';
 export { requestVectorReindex, connectVectorIndexing } from './estimates';
