@@ -40,21 +40,21 @@ function assertIsoDay(day: string): void {
  * Records the day's storage_bytes point: hot + archived bytes stored now (the same figure as getCurrentUsage's
  * storage; uploads still in progress do not count), the split in metadata. The event id is derived from the
  * tenant and the day, so the first snapshot of a day is the day's value and a re-run adds nothing. Stamped at
- * the start of the day so it falls in that day's rollup whenever it is taken. A snapshot taken after its day
- * ended (catching up after downtime) holds the bytes stored when it is taken, the best figure left, and says
- * so in metadata (`takenLate`, `takenAt`). Inside withTenant.
+ * the start of the day so it falls in that day's rollup whenever it is taken. A snapshot whose `takenAt` is after
+ * its day (catching up after downtime) holds the bytes stored when it is taken, the best figure left, and says so
+ * in metadata (`takenLate`, `takenAt`). Inside withTenant.
  */
-export async function recordStorageSnapshot(tx: TTx, tenantId: string, day: string, takenAt: Date = new Date()): Promise<TStorageSnapshot> {
+export async function recordStorageSnapshot(tx: TTx, tenantId: string, day: string, takenAt?: Date): Promise<TStorageSnapshot> {
   assertIsoDay(day);
   const { hotBytes, archivedBytes } = await storedBytes(tx, tenantId);
-  const isLate = isoDay(takenAt) > day;
+  const isLate = takenAt !== undefined && isoDay(takenAt) > day;
   const { accepted } = await recordUsageEvents(tx, tenantId, [
     {
       id: usageEventId('storage_bytes', tenantId, day),
       type: 'storage_bytes',
       quantity: hotBytes + archivedBytes,
       occurredAt: new Date(`${day}T00:00:00.000Z`),
-      metadata: isLate ? { hotBytes, archivedBytes, takenLate: true, takenAt: takenAt.toISOString() } : { hotBytes, archivedBytes },
+      metadata: isLate ? { hotBytes, archivedBytes, takenLate: true, takenAt: takenAt!.toISOString() } : { hotBytes, archivedBytes },
     },
   ]);
   return { day, bytes: hotBytes + archivedBytes, hotBytes, archivedBytes, isNew: accepted === 1 };
