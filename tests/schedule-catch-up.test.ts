@@ -10,6 +10,7 @@ import { previousPeriod, periodBounds } from '@/lib/billing';
 import {
   ARCHIVAL_RUN_JOB,
   INVOICE_RUN_JOB,
+  SCHEDULE_CATCH_UP_JOB,
   STORAGE_SNAPSHOTS_JOB,
   USAGE_RETENTION_JOB,
   catchUpSchedule,
@@ -189,5 +190,7 @@ describe('a worker started after downtime', () => {
       issued = await invoicesOf(tenant.id);
     }
     expect(issued.map((invoice) => invoice.periodStart)).toEqual([`${lastMonth}-01`]);
+    const [tick] = await ownerDb().execute<{ cron: string }>(sql`select cron from pgboss.schedule where name = ${SCHEDULE_CATCH_UP_JOB}`);
+    expect(tick).toEqual({ cron: '5 * * * *' });
   }, 30_000);
 });
