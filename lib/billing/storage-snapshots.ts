@@ -47,14 +47,14 @@ function assertIsoDay(day: string): void {
 export async function recordStorageSnapshot(tx: TTx, tenantId: string, day: string, takenAt?: Date): Promise<TStorageSnapshot> {
   assertIsoDay(day);
   const { hotBytes, archivedBytes } = await storedBytes(tx, tenantId);
-  const isLate = takenAt !== undefined && isoDay(takenAt) > day;
+  const lateAt = takenAt && isoDay(takenAt) > day ? takenAt : undefined;
   const { accepted } = await recordUsageEvents(tx, tenantId, [
     {
       id: usageEventId('storage_bytes', tenantId, day),
       type: 'storage_bytes',
       quantity: hotBytes + archivedBytes,
       occurredAt: new Date(`${day}T00:00:00.000Z`),
-      metadata: isLate ? { hotBytes, archivedBytes, takenLate: true, takenAt: takenAt!.toISOString() } : { hotBytes, archivedBytes },
+      metadata: lateAt ? { hotBytes, archivedBytes, takenLate: true, takenAt: lateAt.toISOString() } : { hotBytes, archivedBytes },
     },
   ]);
   return { day, bytes: hotBytes + archivedBytes, hotBytes, archivedBytes, isNew: accepted === 1 };

@@ -26,7 +26,7 @@ export interface TVectorReindexJobData {
 }
 
 export interface TInvoiceRunJobData {
-  /** YYYY-MM; absent (the monthly schedule) means the month that just ended. */
+  /** YYYY-MM; absent (the monthly schedule): every month that ended and was not invoiced. */
   period?: string;
 }
 
