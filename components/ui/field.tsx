@@ -1,5 +1,6 @@
-import type { ReactNode } from 'react';
+import type { ComponentProps, ReactNode } from 'react';
 import { cn } from './cn';
+import { Input } from './input';
 
 export interface TFieldProps {
   /** The id of the control inside: the label points at it and the hint and error are named after it. */
@@ -36,5 +37,16 @@ export function Field({ htmlFor, label, hint, error, className, children }: TFie
         </p>
       )}
     </div>
+  );
+}
+
+type TInputFieldProps = Omit<ComponentProps<typeof Input>, 'id'> & Omit<TFieldProps, 'htmlFor' | 'children' | 'className'> & { id: string };
+
+/** A Field holding one Input, its hint and error wired to it (aria-invalid, aria-describedby). */
+export function InputField({ id, label, hint, error, ...inputProps }: TInputFieldProps) {
+  return (
+    <Field htmlFor={id} label={label} hint={hint} error={error}>
+      <Input id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, { hint, error })} {...inputProps} />
+    </Field>
   );
 }

@@ -4,7 +4,7 @@ import { signIn } from 'next-auth/react';
 import { useState, type FormEvent } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { Field, describedBy } from '@/components/ui/field';
+import { Field, InputField } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { useAction } from '@/components/ui/use-action';
 import { confirmEmailAction } from './actions';
@@ -36,19 +36,18 @@ export function ConfirmForm({ token, email, submitLabel }: { token: string; emai
       <Field htmlFor="confirm-email" label="Email">
         <Input id="confirm-email" type="email" value={email} readOnly autoComplete="username" />
       </Field>
-      <Field htmlFor="password" label="Password" hint={PASSWORD_HINT} error={fieldErrors.password}>
-        <Input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          aria-invalid={fieldErrors.password ? true : undefined}
-          aria-describedby={describedBy('password', { hint: PASSWORD_HINT, error: fieldErrors.password })}
-        />
-      </Field>
+      <InputField
+        id="password"
+        label="Password"
+        hint={PASSWORD_HINT}
+        error={fieldErrors.password}
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
       <Button type="submit" className="w-full" isPending={isPending || isRedirecting} pendingLabel="Confirming…">
         {submitLabel}
       </Button>

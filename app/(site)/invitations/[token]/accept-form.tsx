@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { Field, describedBy } from '@/components/ui/field';
+import { Field, InputField } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { useAction } from '@/components/ui/use-action';
 import { acceptInvitationAction } from './actions';
@@ -33,30 +33,28 @@ export function AcceptForm({ token, email }: { token: string; email: string }) {
       <Field htmlFor="invite-email" label="Email">
         <Input id="invite-email" type="email" value={email} readOnly autoComplete="username" />
       </Field>
-      <Field htmlFor="name" label="Your name" hint={NAME_HINT} error={fieldErrors.name}>
-        <Input
-          id="name"
-          name="name"
-          autoComplete="name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          aria-invalid={fieldErrors.name ? true : undefined}
-          aria-describedby={describedBy('name', { hint: NAME_HINT, error: fieldErrors.name })}
-        />
-      </Field>
-      <Field htmlFor="password" label="Password" hint={PASSWORD_HINT} error={fieldErrors.password}>
-        <Input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          aria-invalid={fieldErrors.password ? true : undefined}
-          aria-describedby={describedBy('password', { hint: PASSWORD_HINT, error: fieldErrors.password })}
-        />
-      </Field>
+      <InputField
+        id="name"
+        label="Your name"
+        hint={NAME_HINT}
+        error={fieldErrors.name}
+        name="name"
+        autoComplete="name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+      />
+      <InputField
+        id="password"
+        label="Password"
+        hint={PASSWORD_HINT}
+        error={fieldErrors.password}
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
       <Button type="submit" className="w-full" isPending={isPending || isRedirecting} pendingLabel="Accepting…">
         Accept invitation
       </Button>

@@ -3,8 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { Field, describedBy } from '@/components/ui/field';
-import { Input } from '@/components/ui/input';
+import { InputField } from '@/components/ui/field';
 import { useAction } from '@/components/ui/use-action';
 import { resendConfirmationAction } from '../actions';
 
@@ -28,19 +27,17 @@ export function ResendForm() {
         </Alert>
       )}
       {error && !fieldErrors.email && <Alert>{error.message}</Alert>}
-      <Field htmlFor="email" label="Email" error={fieldErrors.email}>
-        <Input
-          id="email"
-          name="email"
-          type="email"
-          autoComplete="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          aria-invalid={fieldErrors.email ? true : undefined}
-          aria-describedby={describedBy('email', { error: fieldErrors.email })}
-        />
-      </Field>
+      <InputField
+        id="email"
+        label="Email"
+        error={fieldErrors.email}
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+      />
       <Button type="submit" className="w-full" isPending={isPending} pendingLabel="Sending…">
         Send link
       </Button>
