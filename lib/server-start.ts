@@ -1,4 +1,5 @@
 import 'server-only';
+import { startChangeListener } from '@/lib/cluster';
 import { flushRepeatedFailures, startRepeatedFailureFlusher } from '@/lib/audit';
 import { config } from '@/lib/config';
 import { flushErrors, startErrorFlusher } from '@/lib/errors';
@@ -27,14 +28,16 @@ function startBufferedWriter(name: string, start: () => void, flush: () => Promi
 
 /**
  * Start-up of a server process: validate config, refuse an RLS-bypassing role, then the background work:
- * mail outbox, job queue (nightly archival, Glacier restore tracking), object-deletion sweep, usage, error and
+ * the listener of other processes' changes (lib/cluster), mail outbox, job queue (nightly archival, Glacier
+ * restore tracking; only sending jobs when RUN_JOBS=false), object-deletion sweep, usage, error and
  * repeated-failure flushers.
  */
 export async function startServer(): Promise<void> {
   config();
   await assertAppRoleIsRestricted();
+  await startChangeListener();
   startMailDelivery();
-  await startJobs();
+  await startJobs({ work: config().RUN_JOBS });
   stopJobsOnSignals();
   startStorageDeletionSweep();
   startBufferedWriter('usage', startUsageFlusher, flushUsage);

@@ -68,6 +68,7 @@ describe('parseConfig', () => {
       EMBEDDING_API_KEY: undefined,
       EMBEDDING_DIMENSION: 256,
       EMBEDDING_TIMEOUT_MS: 10_000,
+      RUN_JOBS: true,
     });
   });
 

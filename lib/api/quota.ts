@@ -1,4 +1,5 @@
 import 'server-only';
+import { onChange } from '@/lib/cluster';
 import { processWide } from '@/lib/runtime';
 import { AppError } from '@/lib/app-error';
 import { logger } from '@/lib/telemetry';
@@ -26,13 +27,26 @@ interface TTenantQuota {
   /** 0 until the first read has finished. */
   loadedAtMs: number;
   loading: Promise<void> | null;
+  /** Reads started, so that an older read finishing late is ignored. */
+  reads: number;
 }
 
 /** The reader, behind an object so tests can spy on how often it runs. */
 export const quotaLoader = { load: readApiCallQuotaUse };
 
-// One count per process (not per route bundle): see lib/runtime.
-const quotas = processWide('api-quotas', () => new Map<string, TTenantQuota>());
+// One count per process (not per route bundle): see lib/runtime. A change of a tenant's quota (a plan change) is
+// announced to every process (lib/cluster), which re-reads that tenant's limit and count at once.
+const quotas = processWide('api-quotas', () => {
+  onChange('tenant-quota', (tenantId) => {
+    if (tenantId === null) {
+      for (const [id, entry] of quotas) if (entry.loadedAtMs !== 0) refreshInBackground(id, entry, { restart: true });
+      return;
+    }
+    const entry = quotas.get(tenantId);
+    if (entry && entry.loadedAtMs !== 0) refreshInBackground(tenantId, entry, { restart: true });
+  });
+  return new Map<string, TTenantQuota>();
+});
 
 function calendarMonthUtc(nowMs: number): { start: Date; end: Date } {
   const now = new Date(nowMs);
@@ -42,26 +56,31 @@ function calendarMonthUtc(nowMs: number): { start: Date; end: Date } {
   };
 }
 
-function refresh(tenantId: string, entry: TTenantQuota): Promise<void> {
+function refresh(tenantId: string, entry: TTenantQuota, options: { restart?: boolean } = {}): Promise<void> {
+  // A read that started before a change notice may have read the old limit: a restart reads again, and only the
+  // latest read is kept.
+  if (entry.loading && !options.restart) return entry.loading;
+  const read = ++entry.reads;
   const monthStartMs = entry.monthStartMs;
   const { start, end } = calendarMonthUtc(monthStartMs);
-  entry.loading ??= quotaLoader
+  const loading = quotaLoader
     .load(tenantId, start, end)
     .then((use) => {
-      if (entry.monthStartMs !== monthStartMs) return;
+      if (entry.monthStartMs !== monthStartMs || read !== entry.reads) return;
       if (use) entry.limit = use.limit;
       entry.usedAtLoad = use?.used ?? 0;
       entry.admittedSinceLoad = 0;
       entry.loadedAtMs = Date.now();
     })
     .finally(() => {
-      entry.loading = null;
+      if (entry.loading === loading) entry.loading = null;
     });
-  return entry.loading;
+  entry.loading = loading;
+  return loading;
 }
 
-function refreshInBackground(tenantId: string, entry: TTenantQuota): void {
-  refresh(tenantId, entry).catch((err: unknown) =>
+function refreshInBackground(tenantId: string, entry: TTenantQuota, options: { restart?: boolean } = {}): void {
+  refresh(tenantId, entry, options).catch((err: unknown) =>
     logger.warn({ err, tenantId }, 'API quota refresh failed: keeping the last count'),
   );
 }
@@ -75,7 +94,7 @@ export async function admitApiCall(tenantId: string, isHardLimit: boolean, nowMs
   const { start, end } = calendarMonthUtc(nowMs);
   let entry = quotas.get(tenantId);
   if (!entry) {
-    entry = { monthStartMs: start.getTime(), limit: 0, usedAtLoad: 0, admittedSinceLoad: 0, loadedAtMs: 0, loading: null };
+    entry = { monthStartMs: start.getTime(), limit: 0, usedAtLoad: 0, admittedSinceLoad: 0, loadedAtMs: 0, loading: null, reads: 0 };
     quotas.set(tenantId, entry);
   }
   if (entry.monthStartMs !== start.getTime()) {

@@ -1,22 +1,38 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '@/lib/app-error';
+import { sharedRedis } from '@/lib/cluster';
 import { processWide } from '@/lib/runtime';
 
 /**
- * Per-caller request rate, counted in process memory so it costs no database round trip. The limit is the
- * tenant's plan's requests_per_minute; this default applies when a caller has no plan. The headers follow
- * the IETF RateLimit draft.
+ * Per-caller request rate, never a database round trip: with REDIS_URL counted in Redis, shared by every process
+ * (one atomic command per request), else in this process's memory. The limit is the tenant's plan's
+ * requests_per_minute; this default applies when a caller has no plan. The headers follow the IETF RateLimit draft.
  */
 export const DEFAULT_REQUESTS_PER_MINUTE = 1_200;
 
 // rate-limiter-flexible fixes `points` per instance: one limiter per distinct limit (a handful of plans).
 // Per process, not per route bundle (lib/runtime): otherwise every route would count its own minute.
-const limiters = processWide('rate-limiters', () => new Map<number, RateLimiterMemory>());
+const limiters = processWide('rate-limiters', () => new Map<number, RateLimiterAbstract>());
 
-function limiterFor(requestsPerMinute: number): RateLimiterMemory {
+// In Redis every limit shares one key per caller: a plan's new limit applies to the minute already counted.
+const REDIS_KEY_PREFIX = 'sitework:rate';
+
+function limiterFor(requestsPerMinute: number): RateLimiterAbstract {
   let limiter = limiters.get(requestsPerMinute);
   if (!limiter) {
-    limiter = new RateLimiterMemory({ points: requestsPerMinute, duration: 60 });
+    const inMemory = new RateLimiterMemory({ points: requestsPerMinute, duration: 60 });
+    const redis = sharedRedis();
+    // While Redis is unreachable each process counts alone (the insurance limiter) rather than refusing everyone.
+    limiter = redis
+      ? new RateLimiterRedis({
+          storeClient: redis,
+          points: requestsPerMinute,
+          duration: 60,
+          keyPrefix: REDIS_KEY_PREFIX,
+          rejectIfRedisNotReady: true,
+          insuranceLimiter: inMemory,
+        })
+      : inMemory;
     limiters.set(requestsPerMinute, limiter);
   }
   return limiter;

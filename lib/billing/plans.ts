@@ -5,6 +5,7 @@ import type { TTx } from '@/db/client';
 import { plans } from '@/db/schema/billing';
 import type { TPlanId } from '@/db/schema/tenancy';
 import { AppError } from '@/lib/app-error';
+import { announceChange } from '@/lib/cluster';
 import { findPlanRow, listPlanRows, planColumns, type TPlan } from '@/lib/tenancy';
 
 const cents = z.number().int('must be a whole number of cents').min(0, 'must not be negative').max(100_000_000);
@@ -52,5 +53,7 @@ export async function updatePlan(tx: TTx, planId: TPlanId, patch: TPlanPatch): P
     .where(eq(plans.id, planId))
     .returning(planColumns);
   if (!row) throw new AppError('not_found', `No plan ${planId}`);
+  // Every process's plan cache reloads when this commits (rate limits and caps apply at once).
+  await announceChange(tx, 'plans');
   return row;
 }

@@ -94,6 +94,10 @@ const ZConfig = z.object({
   EMBEDDING_API_KEY: optionalString,
   EMBEDDING_DIMENSION: z.coerce.number().int().min(16).max(4096).default(256),
   EMBEDDING_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  // Redis shared by every web process for the per-minute rate limits (lib/cluster); unset: counted in each process.
+  REDIS_URL: optionalUrl(/^rediss?$/),
+  // Whether a web process also runs the background jobs; false on web replicas when `npm run worker` processes run them.
+  RUN_JOBS: z.preprocess(blankAsUnset, z.enum(['true', 'false'], 'must be true or false').default('true')).transform((value) => value === 'true'),
 });
 
 export type TConfig = z.infer<typeof ZConfig> & { APP_URL: string; DATABASE_APP_URL: string };

@@ -5,6 +5,7 @@ import { captureError } from '@/lib/errors';
 import { recordAudit, SYSTEM_ACTOR } from '@/lib/audit';
 import { logger, type TLogger } from '@/lib/telemetry';
 import { withPlatform } from '@/lib/tenancy';
+import { holdJob, releaseJob } from './liveness';
 
 /** What a job handler gets: its data, the pg-boss job id and a logger that carries both. */
 export interface TJobContext<T> {
@@ -71,6 +72,8 @@ export function job<T extends object>(
         await tracer.startActiveSpan(`job ${spec.name}`, async (span) => {
           span.setAttribute('job.id', current.id);
           try {
+            // Held while the handler runs: if this process dies, others see the job orphaned (liveness.ts).
+            await holdJob(current.id);
             const result = await handler({ data: current.data, jobId: current.id, log });
             log.info({ ms: Math.round(performance.now() - started), result }, 'job done');
             await auditRun(spec, current, 'success', { result, ms: Math.round(performance.now() - started) }, log);
@@ -90,6 +93,7 @@ export function job<T extends object>(
             });
             throw error;
           } finally {
+            await releaseJob(current.id).catch((error: unknown) => log.warn({ err: error }, 'could not release the job\'s liveness lock'));
             span.end();
           }
         });

@@ -5,8 +5,10 @@ import { runAuditRetention } from '@/lib/audit';
 import { recordAllStorageSnapshots, runBilling } from '@/lib/billing';
 import { config } from '@/lib/config';
 import { logger } from '@/lib/telemetry';
+import { processWide } from '@/lib/runtime';
 import { platformDb } from '@/lib/tenancy';
 import { pruneUsageEvents } from '@/lib/usage';
+import { releaseSchedule, tryHoldSchedule } from './liveness';
 import { ARCHIVAL_RUN_JOB, AUDIT_RETENTION_JOB, INVOICE_RUN_JOB, STORAGE_SNAPSHOTS_JOB, USAGE_RETENTION_JOB } from './names';
 
 const MINUTE_MS = 60_000;
@@ -46,7 +48,7 @@ interface TSchedule {
    * `maxMissed` of them. 'latest': only the last one, since one run does what the missed ones would have.
    */
   catchUp: { kind: 'each'; maxMissed: number } | { kind: 'latest' };
-  /** How long one process may hold the job before another may take it over (a crashed holder). */
+  /** How long a run may take: shown in schedule_runs.running_until while it runs (the lease itself is a lock). */
   leaseSeconds: number;
   run(period: string, now: Date): Promise<unknown>;
 }
@@ -119,17 +121,41 @@ export interface TScheduleCatchUp {
   periods: string[];
 }
 
+// Schedules this process is catching up now: its liveness lock is re-entrant, so it cannot tell them apart.
+const catchingUp = processWide('schedules-catching-up', () => new Set<string>());
+
 /**
- * Takes the job's lease unless another process holds it (the database's clock decides, not `now`, which tests
- * move); returns the last completed period, or undefined when busy.
+ * Takes the job's lease unless a live process holds it: a lock on the process's liveness session, gone with the
+ * process if it dies (schedule_runs.running_until only shows how long a run may take). Returns the last completed
+ * period, or undefined when busy; `releaseSchedule` gives it back.
  */
 async function claimSchedule(schedule: TSchedule): Promise<{ lastCompleted: string | null } | undefined> {
-  const [row] = await platformDb().execute<{ last: string | null }>(sql`
-    insert into schedule_runs (job, running_until) values (${schedule.job}, now() + make_interval(secs => ${schedule.leaseSeconds}))
-    on conflict (job) do update set running_until = excluded.running_until, updated_at = now()
-      where schedule_runs.running_until is null or schedule_runs.running_until < now()
-    returning last_completed_period as last`);
-  return row ? { lastCompleted: row.last } : undefined;
+  if (catchingUp.has(schedule.job)) return undefined;
+  catchingUp.add(schedule.job);
+  try {
+    if (!(await tryHoldSchedule(schedule.job))) {
+      catchingUp.delete(schedule.job);
+      return undefined;
+    }
+    const [row] = await platformDb().execute<{ last: string | null }>(sql`
+      insert into schedule_runs (job, running_until) values (${schedule.job}, now() + make_interval(secs => ${schedule.leaseSeconds}))
+      on conflict (job) do update set running_until = excluded.running_until, updated_at = now()
+      returning last_completed_period as last`);
+    return { lastCompleted: row?.last ?? null };
+  } catch (error) {
+    await unclaimSchedule(schedule.job);
+    throw error;
+  }
+}
+
+async function unclaimSchedule(job: string): Promise<void> {
+  try {
+    await releaseSchedule(job);
+  } catch (error) {
+    logger.warn({ err: error, job }, 'could not release the schedule\'s liveness lock');
+  } finally {
+    catchingUp.delete(job);
+  }
 }
 
 /** Where a job with no record starts: the month or day of the earliest tenant's creation (none: only the latest). */
@@ -171,7 +197,11 @@ export async function catchUpSchedule(job: string, now: Date = new Date()): Prom
       logger.info({ job, period, result }, 'scheduled period completed');
     }
   } finally {
-    await platformDb().execute(sql`update schedule_runs set running_until = null, updated_at = now() where job = ${job}`);
+    try {
+      await platformDb().execute(sql`update schedule_runs set running_until = null, updated_at = now() where job = ${job}`);
+    } finally {
+      await unclaimSchedule(job);
+    }
   }
   return { job, outcome: ran.length > 0 ? 'ran' : 'current', periods: ran };
 }

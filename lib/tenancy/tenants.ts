@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { TTx } from '@/db/client';
 import { PLAN_IDS, tenantPlanChanges, tenantSettings, tenants, type TPlanChangeSource, type TPlanId } from '@/db/schema/tenancy';
 import { AppError, isUniqueViolation } from '@/lib/app-error';
+import { announceChange } from '@/lib/cluster';
 import { platformDb } from './context';
 import { slugProblem } from './host';
 import { planForAssignment } from './plans';
@@ -267,5 +268,7 @@ export async function changeTenantPlan(
       .insert(tenantPlanChanges)
       .values({ tenantId, fromPlan: current.plan, toPlan: plan, source: by.source, changedBy: by.userId ?? null });
   }
+  // Every process re-reads the tenant's API quota when this commits.
+  await announceChange(tx, 'tenant-quota', tenantId);
   return { ...row, previousPlan: current.plan };
 }
