@@ -1,5 +1,5 @@
 import 'server-only';
-import { startChangeListener } from '@/lib/cluster';
+import { connectSharedRedis, startChangeListener } from '@/lib/cluster';
 import { flushRepeatedFailures, startRepeatedFailureFlusher } from '@/lib/audit';
 import { config } from '@/lib/config';
 import { flushErrors, startErrorFlusher } from '@/lib/errors';
@@ -36,6 +36,7 @@ export async function startServer(): Promise<void> {
   config();
   await assertAppRoleIsRestricted();
   await startChangeListener();
+  await connectSharedRedis();
   startMailDelivery();
   await startJobs({ work: config().RUN_JOBS });
   stopJobsOnSignals();

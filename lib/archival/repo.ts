@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { TTx } from '@/db/client';
 import { archivalRuns, files, storageDeletions, type TArchivalStep, type TFileStatus, type TStorageTier } from '@/db/schema/files';
 import { bucketNames, type TArchiveStorageClass } from '@/lib/storage';
@@ -68,12 +68,17 @@ export async function startRunRow(runId: string, trigger: TArchivalTrigger, isQu
     await platformDb().insert(archivalRuns).values({ id: runId, trigger, status: 'running' });
     return true;
   }
+  // The caller holds the run's lock: a row still 'running' is then one whose process died mid-run (its job handed
+  // back to the queue), and this process takes it over, with the files it had claimed.
   const rows = await platformDb()
     .update(archivalRuns)
-    .set({ status: 'running', startedAt: new Date() })
-    .where(and(eq(archivalRuns.id, runId), eq(archivalRuns.status, 'queued')))
+    .set({ status: 'running', startedAt: sql`coalesce(${archivalRuns.startedAt}, now())` })
+    .where(and(eq(archivalRuns.id, runId), inArray(archivalRuns.status, ['queued', 'running'])))
     .returning({ id: archivalRuns.id });
-  return rows.length > 0;
+  if (rows.length === 0) return false;
+  // What the dead process had claimed is claimed again below, half-done files first (a run never re-claims its own).
+  await platformDb().update(files).set({ archivalRunId: null }).where(eq(files.archivalRunId, runId));
+  return true;
 }
 
 /**

@@ -1,2 +1,2 @@
 export { announceChange, onChange, startChangeListener, stopChangeListener, type TChangeTopic } from './changes';
-export { sharedRedis, closeSharedRedis } from './redis';
+export { sharedRedis, connectSharedRedis, closeSharedRedis } from './redis';

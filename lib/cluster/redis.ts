@@ -32,6 +32,23 @@ export function sharedRedis(): Redis | null {
   return (state.client = client);
 }
 
+/**
+ * Connects at start-up, so the first requests are counted in Redis too (until it is ready they would fall back to
+ * this process's memory). An unreachable Redis does not stop the start: the process counts alone meanwhile.
+ */
+export async function connectSharedRedis(timeoutMs = 5_000): Promise<void> {
+  const client = sharedRedis();
+  if (!client || client.status === 'ready') return;
+  const isReady = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    client.once('ready', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+  if (!isReady) logger.warn({ timeoutMs }, 'Redis not reachable at start: rate limits are counted per process until it is');
+}
+
 export async function closeSharedRedis(): Promise<void> {
   const client = state.client;
   state.client = undefined;

@@ -31,7 +31,14 @@ const state = processWide<TLiveness>('job-liveness', () => ({}));
 function connection(): postgres.Sql {
   if (state.sql) return state.sql;
   // One long-lived session: no idle timeout or maximum lifetime, which would silently drop the locks.
-  const session = postgres(config().DATABASE_URL, { max: 1, idle_timeout: 0, max_lifetime: 0, onnotice: () => {} });
+  // Named after the OS process, so an operator (or a test) can tell whose jobs a session holds.
+  const session = postgres(config().DATABASE_URL, {
+    max: 1,
+    idle_timeout: 0,
+    max_lifetime: 0,
+    onnotice: () => {},
+    connection: { application_name: `sitework-liveness:${process.pid}` },
+  });
   state.sql = session;
   closeWithDb(async () => {
     if (state.sql === session) state.sql = undefined;

@@ -1,0 +1,151 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Real Sitework processes for tests that need more than one: web servers and workers started the way a
+ * deployment starts them, on the test file's database and S3 endpoint, and a real redis-server.
+ */
+export const E2E_DIST_DIR = '.next-e2e';
+
+export interface TAppProcess {
+  name: string;
+  child: ChildProcess;
+  /** Every line the process printed (stdout and stderr). */
+  lines: string[];
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface TWebProcess extends TAppProcess {
+  port: number;
+  /** http://127.0.0.1:port: Node's fetch cannot resolve *.localhost, so callers send a Host header. */
+  baseUrl: string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Builds the app into .next-e2e unless a build is there (`npm test` builds it once for the whole run). */
+export function ensureBuild(): void {
+  if (existsSync(path.join(E2E_DIST_DIR, 'BUILD_ID'))) return;
+  const build = spawnSync(process.execPath, [path.resolve('node_modules/next/dist/bin/next'), 'build'], {
+    env: { ...process.env, NODE_ENV: 'production', NEXT_DIST_DIR: E2E_DIST_DIR, NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error(`next build exited with ${build.status}`);
+}
+
+/** The environment of an app process: the test file's database, S3 and secret, plus `extra`. */
+export function appEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const names = ['PATH', 'HOME', 'DATABASE_URL', 'NEXTAUTH_SECRET', 'S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_BUCKET', 'S3_ARCHIVE_BUCKET'];
+  const env = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+  return { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', AUTH_TRUST_HOST: 'true', LOG_LEVEL: 'info', APP_DOMAIN: 'localhost', ...extra };
+}
+
+function track(name: string, child: ChildProcess): TAppProcess {
+  const lines: string[] = [];
+  let partial = '';
+  const collect = (chunk: Buffer) => {
+    const text = partial + chunk.toString('utf8');
+    const parts = text.split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    name,
+    child,
+    lines,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+async function waitFor(what: string, process: TAppProcess, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (process.child.exitCode !== null) throw new Error(`${process.name} exited with ${process.child.exitCode}:\n${process.lines.slice(-30).join('\n')}`);
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${process.name}: ${what} within ${timeoutMs} ms; it printed:\n${process.lines.slice(-30).join('\n')}`);
+}
+
+const tsxCli = () => path.resolve('node_modules/tsx/dist/cli.mjs');
+
+/** A web process (scripts/serve.ts on the .next-e2e build), ready when /api/health/ready answers 200. */
+export async function startWeb(name: string, extraEnv: Record<string, string>): Promise<TWebProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [tsxCli(), '--conditions=react-server', 'scripts/serve.ts'], {
+    env: appEnv({ PORT: String(port), NEXT_DIST_DIR: E2E_DIST_DIR, APP_URL: `http://localhost:${port}`, NEXTAUTH_URL: `http://localhost:${port}`, ...extraEnv }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const web = { ...track(name, child), port, baseUrl: `http://127.0.0.1:${port}` };
+  await waitFor('ready', web, async () => {
+    try {
+      return (await fetch(`${web.baseUrl}/api/health/ready`)).status === 200;
+    } catch {
+      return false;
+    }
+  }, 90_000);
+  return web;
+}
+
+/** A worker process (scripts/worker.ts), ready when it says so. */
+export async function startWorker(name: string, extraEnv: Record<string, string>): Promise<TAppProcess> {
+  const child = spawn(process.execPath, [tsxCli(), '--conditions=react-server', 'scripts/worker.ts'], {
+    env: appEnv(extraEnv),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const worker = track(name, child);
+  await waitFor('started', worker, () => worker.lines.some((line) => line.includes('sitework worker started')), 60_000);
+  return worker;
+}
+
+/** A throwaway redis-server (Debian's package) on a free port, with no persistence. */
+export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const found = spawnSync('redis-server', ['--version']);
+  if (found.error) throw new Error('redis-server is not installed: `apt-get install redis-server` (Debian) provides it');
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sitework-redis-'));
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const redis = track('redis', child);
+  await waitFor('ready', redis, () => redis.lines.some((line) => line.includes('Ready to accept connections')), 10_000);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      await redis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The JSON log lines (pino) a process printed, parsed; other lines are skipped. */
+export function logRecords(process: TAppProcess): Record<string, unknown>[] {
+  return process.lines.flatMap((line) => {
+    if (!line.startsWith('{')) return [];
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
