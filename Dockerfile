@@ -19,16 +19,20 @@ COPY . .
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime
+# HOSTNAME: Docker sets it to the container's name, and a server that binds to it (Next's standalone one does) would
+# not answer the health check on 127.0.0.1.
 ENV NODE_ENV=production \
     NEXT_TELEMETRY_DISABLED=1 \
-    PORT=3000
+    PORT=3000 \
+    HOSTNAME=0.0.0.0
 WORKDIR /app
 # Owned by the unprivileged user Next runs as, which may write its cache under .next/.
 COPY --from=build --chown=node:node /src/dist ./
 # The image's `node` user, by number so that Kubernetes' runAsNonRoot can check it.
 USER 1000:1000
 EXPOSE 3000
-# The slim image has no curl: Node's own fetch asks the liveness endpoint (no database involved).
+# The slim image has no curl: Node's own fetch asks the liveness endpoint (no database involved). Only the web role
+# serves HTTP: deploy/compose.yaml turns the check off for the worker and the migration.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "server.mjs"]
