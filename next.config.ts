@@ -3,6 +3,7 @@ import { API_CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './lib/security-he
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  output: 'standalone',
   // Separate build folders let the e2e suite and benchmarks build without touching a running dev build.
   distDir: process.env.NEXT_DIST_DIR || '.next',
   // Native and Node-only packages stay outside the server bundle.

@@ -4,26 +4,23 @@ import { flushRepeatedFailures, startRepeatedFailureFlusher } from '@/lib/audit'
 import { config } from '@/lib/config';
 import { flushErrors, startErrorFlusher } from '@/lib/errors';
 import { startStorageDeletionSweep } from '@/lib/files';
-import { startJobs, stopJobsOnSignals } from '@/lib/jobs';
+import { startJobs, stopJobs } from '@/lib/jobs';
 import { startMailDelivery } from '@/lib/mail';
+import { onProcessStop } from '@/lib/runtime';
 import { logger } from '@/lib/telemetry';
 import { assertAppRoleIsRestricted } from '@/lib/tenancy';
 import { flushUsage, startUsageFlusher } from '@/lib/usage';
 
+/** Running jobs get this long to finish on a stop signal: inside the web server's 10 s before it exits regardless. */
+const JOBS_STOP_TIMEOUT_MS = 8_000;
+
 /**
  * API calls, captured errors and the counts of repeated failures are buffered in memory and flushed in the
- * background; a stop signal flushes what is left, once.
+ * background; when the process stops, what is left is written after the last request has finished.
  */
 function startBufferedWriter(name: string, start: () => void, flush: () => Promise<object>): void {
   start();
-  let isStopping = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      if (isStopping) return;
-      isStopping = true;
-      void flush().then((result) => logger.info({ signal, ...result }, `${name} flushed on shutdown`));
-    });
-  }
+  onProcessStop(name, async () => logger.info(await flush(), `${name} flushed on shutdown`));
 }
 
 /**
@@ -39,7 +36,7 @@ export async function startServer(): Promise<void> {
   await connectSharedRedis();
   startMailDelivery();
   await startJobs({ work: config().RUN_JOBS });
-  stopJobsOnSignals();
+  onProcessStop('job queue', () => stopJobs(JOBS_STOP_TIMEOUT_MS));
   startStorageDeletionSweep();
   startBufferedWriter('usage', startUsageFlusher, flushUsage);
   startBufferedWriter('errors', startErrorFlusher, flushErrors);

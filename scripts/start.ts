@@ -1,10 +1,11 @@
 /**
  * `npm start`: runs Sitework on this machine. Starts embedded PostgreSQL and an embedded S3 endpoint unless
  * DATABASE_URL / S3_ENDPOINT name real ones, migrates, seeds the demo once (embedded database only), builds if
- * needed, serves. Flags: --dev (next dev), --fresh (wipe the data directory first), --build (build even if a build
- * exists), --demo (seed the demo accounts on a configured DATABASE_URL too; SITEWORK_DEMO=1 does the same and
+ * needed (`npm run build`: into NEXT_DIST_DIR, default .next, then packaged into dist/), serves the packaged
+ * build's server.mjs. Flags: --dev (next dev), --fresh (wipe the data directory first), --build (build even if a
+ * build exists), --demo (seed the demo accounts on a configured DATABASE_URL too; SITEWORK_DEMO=1 does the same and
  * SITEWORK_DEMO=0 skips them on the embedded one), --no-serve (prepare everything, then exit).
- * The e2e suite uses --fresh --build.
+ * The e2e suite uses --fresh, and --build unless `npm test` built already.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres, type TEmbeddedPostgres } from '../db/embedded';
 import { migrateDatabase } from '../db/migrate';
 import { startEmbeddedS3, type TEmbeddedS3 } from './embedded-s3';
+import { packagedBuildDirOf } from './packaged-build';
 
 const args = new Set(process.argv.slice(2));
 const isDev = args.has('--dev');
@@ -136,18 +138,23 @@ async function main() {
     return shutdown(0);
   }
 
-  const nextBin = path.resolve('node_modules/next/dist/bin/next');
+  // Our own server in front of Next's handler: it tells route handlers the client's real address (scripts/serve.ts),
+  // served from the packaged build as a deployment runs it, or through tsx with next dev.
   const distDir = process.env.NEXT_DIST_DIR || '.next';
-  if (!isDev && (args.has('--build') || !existsSync(path.join(distDir, 'BUILD_ID')))) {
-    say('building (next build)…');
-    await run(process.execPath, [nextBin, 'build'], { ...env, NODE_ENV: 'production' });
+  const packagedDir = packagedBuildDirOf(distDir);
+  if (!isDev && (args.has('--build') || !existsSync(path.join(packagedDir, distDir, 'BUILD_ID')))) {
+    say(`building (npm run build: next build into ${distDir}, packaged into ${path.relative(process.cwd(), packagedDir)})…`);
+    await run('npm', ['run', 'build', '--silent'], { ...env, NODE_ENV: 'production', NEXT_DIST_DIR: distDir });
   }
-  // Our own server in front of Next's handler: it tells route handlers the client's real address (scripts/serve.ts).
-  const tsxCli = path.resolve('node_modules/tsx/dist/cli.mjs');
-  app = spawn(process.execPath, [tsxCli, path.resolve('scripts/serve.ts'), ...(isDev ? ['--dev'] : [])], {
-    stdio: 'inherit',
-    env: { ...env, NODE_ENV: isDev ? 'development' : 'production' },
-  });
+  // Errors are attributed to this checkout's commit, which the packaged build (outside .git's reach) cannot read.
+  const { currentRelease } = await import('../lib/errors');
+  env.SITEWORK_RELEASE ??= currentRelease() ?? undefined;
+  app = isDev
+    ? spawn(process.execPath, [path.resolve('node_modules/tsx/dist/cli.mjs'), path.resolve('scripts/serve.ts'), '--dev'], {
+        stdio: 'inherit',
+        env: { ...env, NODE_ENV: 'development' },
+      })
+    : spawn(process.execPath, ['server.mjs'], { cwd: packagedDir, stdio: 'inherit', env: { ...env, NODE_ENV: 'production' } });
   app.once('exit', (code) => void shutdown(code ?? 0));
 
   process.stdout.write(lines.join('\n') + '\n');

@@ -8,15 +8,23 @@ import { existsSync } from 'node:fs';
 if (existsSync('.env')) process.loadEnvFile('.env');
 for (const [name, value] of Object.entries(process.env)) if (value === '') delete process.env[name];
 
+/** A start-up problem the message says all about (a missing or bad setting): printed without a stack trace. */
+class StartRefusal extends Error {}
+
 async function main(): Promise<void> {
+  if (!process.env.DATABASE_URL) throw new StartRefusal('DATABASE_URL is not set: point it at the PostgreSQL database whose jobs this worker runs');
   // Imported after .env is loaded: configuration is read from the environment once.
-  const { config } = await import('../lib/config');
+  const { config, ConfigError } = await import('../lib/config');
+  try {
+    config();
+  } catch (error) {
+    throw error instanceof ConfigError ? new StartRefusal(error.message) : error;
+  }
   const { startJobs, stopJobs } = await import('../lib/jobs');
   const { logger } = await import('../lib/telemetry');
   const { flushErrors, startErrorFlusher } = await import('../lib/errors');
   const { closeDb } = await import('../db/client');
 
-  config();
   let isStopping = false;
   const stop = async (signal: string) => {
     if (isStopping) return;
@@ -36,6 +44,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`[worker] start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  const description = error instanceof StartRefusal ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`[worker] start failed: ${description}\n`);
   process.exit(1);
 });

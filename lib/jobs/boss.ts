@@ -78,16 +78,6 @@ export async function stopJobs(timeoutMs = 20_000): Promise<void> {
   await boss?.stop({ graceful: true, wait: true, timeout: timeoutMs });
 }
 
-/** Stops the queue gracefully on SIGTERM/SIGINT (the worker script and the server process). */
-export function stopJobsOnSignals(): void {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'stopping the job queue');
-      void stopJobs().catch((error) => logger.error({ err: error }, 'stopping the job queue failed'));
-    });
-  }
-}
-
 /** The running queue of this process, if started. */
 export function runningJobs(): PgBoss | undefined {
   return state.boss;

@@ -1,5 +1,5 @@
 export { job, type TJobContext, type TJobDefinition } from './job';
-export { startJobs, stopJobs, stopJobsOnSignals, runningJobs, JOBS_SCHEMA } from './boss';
+export { startJobs, stopJobs, runningJobs, JOBS_SCHEMA } from './boss';
 export {
   ARCHIVAL_RUN_JOB,
   RESTORE_TRACKING_JOB,

@@ -152,8 +152,8 @@ export function flushUsage(): Promise<TFlushResult> {
 }
 
 /**
- * Flushes every second (server processes). The timer keeps running on a stop signal, so calls that finish
- * while Next closes the server are still written if the process lives that long.
+ * Flushes every second (server processes). When the process stops, lib/server-start flushes what is left once the
+ * last request has finished.
  */
 export function startUsageFlusher(): void {
   if (meter.flushTimer) return;

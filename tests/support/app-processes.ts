@@ -53,7 +53,7 @@ export function appEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', AUTH_TRUST_HOST: 'true', LOG_LEVEL: 'info', APP_DOMAIN: 'localhost', ...extra };
 }
 
-function track(name: string, child: ChildProcess): TAppProcess {
+export function track(name: string, child: ChildProcess): TAppProcess {
   const lines: string[] = [];
   let partial = '';
   const collect = (chunk: Buffer) => {
@@ -77,7 +77,7 @@ function track(name: string, child: ChildProcess): TAppProcess {
   };
 }
 
-async function waitFor(what: string, process: TAppProcess, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+export async function waitFor(what: string, process: TAppProcess, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (process.child.exitCode !== null) throw new Error(`${process.name} exited with ${process.child.exitCode}:\n${process.lines.slice(-30).join('\n')}`);
