@@ -7,7 +7,8 @@ const DIST_DIR = process.env.E2E_DIST_DIR ?? '.next-e2e';
 
 /**
  * End-to-end suite in Debian's Chromium (Playwright's own browser download cannot work here). The launcher
- * starts a fresh embedded database and S3 endpoint, builds into E2E_DIST_DIR (.next-e2e) and serves on E2E_PORT.
+ * starts a fresh embedded database and S3 endpoint, builds into E2E_DIST_DIR (.next-e2e) and its packaged build
+ * (.next-e2e-dist) unless E2E_REUSE_BUILD=1 (`npm test` built them first), and serves that server.mjs on E2E_PORT.
  */
 export default defineConfig({
   testDir: 'e2e',
