@@ -64,7 +64,7 @@ async function eventually<T>(what: string, read: () => Promise<T>, isDone: (valu
 }
 
 beforeAll(async () => {
-  ensureBuild();
+  await ensureBuild();
   await ensureBuckets();
   redis = await startRedis();
 

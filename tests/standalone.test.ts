@@ -1,6 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { verifyPassword } from '@/lib/auth';
 import { checkBuckets } from '@/lib/storage';
 import { createTenant, withPlatform } from '@/lib/tenancy';
 import { packagedBuildDirOf } from '../scripts/packaged-build';
-import { E2E_DIST_DIR, freePort, track, waitFor, type TAppProcess } from './support/app-processes';
+import { E2E_DIST_DIR, ensureBuild, freePort, track, waitFor, type TAppProcess } from './support/app-processes';
 import { keyFor } from './support/files';
 import { TEST_NEXTAUTH_SECRET } from './support/secrets';
 import { addMember } from './support/state';
@@ -89,11 +89,7 @@ function isRefused(port: number): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(packagedDir, 'server.mjs'))) {
-    // Run alone (`npx vitest run tests/standalone.test.ts`): build as `npm test` does before its tests.
-    const build = spawnSync('npm', ['run', 'test:build'], { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-    if (build.status !== 0) throw new Error(`npm run test:build exited with ${build.status}`);
-  }
+  await ensureBuild();
   copyDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'sitework-packaged-')), 'app');
   cpSync(packagedDir, copyDir, { recursive: true, verbatimSymlinks: true });
   await admin.unsafe(`create database ${database}`);

@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { packagedBuildDirOf } from '../../scripts/packaged-build';
 
 /**
  * Real Sitework processes for tests that need more than one: web servers and workers started the way a
@@ -36,14 +37,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Builds the app into .next-e2e unless a build is there (`npm test` builds it once for the whole run). */
-export function ensureBuild(): void {
-  if (existsSync(path.join(E2E_DIST_DIR, 'BUILD_ID'))) return;
-  const build = spawnSync(process.execPath, [path.resolve('node_modules/next/dist/bin/next'), 'build'], {
-    env: { ...process.env, NODE_ENV: 'production', NEXT_DIST_DIR: E2E_DIST_DIR, NEXT_TELEMETRY_DISABLED: '1' },
-    stdio: 'inherit',
-  });
-  if (build.status !== 0) throw new Error(`next build exited with ${build.status}`);
+/**
+ * Builds the app into .next-e2e and packages it into .next-e2e-dist unless they are there (`npm test` builds them
+ * once, before the tests). Test files that need them at once take turns: one builds, the others wait for it.
+ */
+export async function ensureBuild(): Promise<void> {
+  const lock = `${E2E_DIST_DIR}.building`;
+  const deadline = Date.now() + 15 * 60_000;
+  while (!existsSync(path.join(packagedBuildDirOf(E2E_DIST_DIR), 'server.mjs'))) {
+    if (Date.now() > deadline) throw new Error(`${lock} is still there after 15 minutes: a build hangs, or one died and left it (delete it)`);
+    try {
+      mkdirSync(lock);
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      continue;
+    }
+    try {
+      // Not spawnSync: a worker blocked for the build's minute misses vitest's calls and fails the run.
+      const build = spawn('npm', ['run', 'test:build'], { env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: 'inherit' });
+      const code = await new Promise<number | null>((resolve) => build.once('exit', resolve));
+      if (code !== 0) throw new Error(`npm run test:build exited with ${code}`);
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
 }
 
 /** The environment of an app process: the test file's database, S3 and secret, plus `extra`. */
