@@ -67,8 +67,9 @@ function stopOnSignals(server: http.Server, inFlight: Set<http.ServerResponse>, 
     say('stopped');
     process.exit(failures.length > 0 ? 1 : 0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // Kept after the first signal, so that another (Ctrl-C reaches tsx and its child both) does not kill the process.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 async function main() {

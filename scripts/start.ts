@@ -150,7 +150,8 @@ async function main() {
   const { currentRelease } = await import('../lib/errors');
   env.SITEWORK_RELEASE ??= currentRelease() ?? undefined;
   app = isDev
-    ? spawn(process.execPath, [path.resolve('node_modules/tsx/dist/cli.mjs'), path.resolve('scripts/serve.ts'), '--dev'], {
+    ? // tsx as a loader, not its CLI: the CLI kills a child that does not acknowledge a signal within 30 ms.
+      spawn(process.execPath, ['--import', 'tsx', path.resolve('scripts/serve.ts'), '--dev'], {
         stdio: 'inherit',
         env: { ...env, NODE_ENV: 'development' },
       })
