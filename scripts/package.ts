@@ -9,14 +9,14 @@
  *   <dist dir>/          Next's standalone server files and static assets (the folder's name is the build's)
  *   public/              Next's public files, if any
  *   db/migrations/       the SQL migrations migrate.mjs applies
- *   node_modules/        the packages Next traced, and those the bundles leave outside (native ones)
+ *   node_modules/        the packages Next traced for its server, which the bundles load too (next, argon2)
  *
  * NEXT_DIST_DIR names the build to package (default .next); `--out <dir>` the directory (default dist/ for .next,
  * else <dist dir>-dist). Every entry point runs in its own directory whatever the caller's, and needs the real
  * servers' variables (DATABASE_URL, S3_*, NEXTAUTH_SECRET…): there is no embedded PostgreSQL or S3 in here.
  */
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,15 +29,16 @@ const ENTRY_POINTS = {
   'create-operator': 'scripts/create-operator.ts',
 };
 /**
- * What the bundles load from node_modules: `next` itself (server.mjs serves Next's standalone build with it) and
- * argon2, a native addon. Next's subpaths are bundled (the worker reaches next/headers, unused outside a request):
- * the standalone build holds only the files of `next` its own server needs.
+ * What the bundles load from node_modules, both in the standalone build's node_modules already (Next traces what
+ * its server loads): `next` itself, which server.mjs serves Next's build with, and argon2, a native addon (listed
+ * in serverExternalPackages). Next's subpaths are bundled (the worker reaches next/headers, unused outside a
+ * request): the standalone build holds only the files of `next` its own server needs.
  */
-const EXTERNAL_PACKAGES = ['next', '@node-rs/argon2'];
+const isKeptOutside = (specifier: string) => specifier === 'next' || packageNameOf(specifier) === '@node-rs/argon2';
 const keepOutside: Plugin = {
   name: 'keep-outside',
   setup(build) {
-    build.onResolve({ filter: /.*/ }, ({ path: specifier }) => (EXTERNAL_PACKAGES.includes(specifier) || specifier.startsWith('@node-rs/argon2/') ? { path: specifier, external: true } : undefined));
+    build.onResolve({ filter: /.*/ }, ({ path: specifier }) => (isKeptOutside(specifier) ? { path: specifier, external: true } : undefined));
   },
 };
 
@@ -64,28 +65,13 @@ function packageNameOf(specifier: string): string {
 }
 
 /**
- * Copies a package from the checkout's node_modules with everything it depends on, unless the packaged build has it
- * already (Next traced it). Optional dependencies count when installed: that is how a native addon's binary for
- * this platform comes along.
- */
-function copyPackage(name: string, out: string, copied: Set<string>): void {
-  if (copied.has(name) || existsSync(path.join(out, 'node_modules', name, 'package.json'))) return;
-  const source = path.resolve('node_modules', name);
-  if (!existsSync(path.join(source, 'package.json'))) return;
-  copied.add(name);
-  cpSync(source, path.join(out, 'node_modules', name), { recursive: true, dereference: true });
-  const manifest = JSON.parse(readFileSync(path.join(source, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
-  for (const dependency of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) copyPackage(dependency, out, copied);
-}
-
-/**
- * What each bundle imports from EXTERNAL_PACKAGES at run time. esbuild leaves other imports outside only when they
+ * What each bundle imports from the packages kept outside. esbuild leaves other imports outside only when they
  * resolve nowhere, not in the checkout either (optional peers such as pg-native, required lazily in a try).
  */
 function externalImportsOf(metafile: Metafile): Map<string, Set<string>> {
   const imports = new Map<string, Set<string>>();
   for (const [file, output] of Object.entries(metafile.outputs)) {
-    const specifiers = output.imports.filter((i) => i.external && !isBuiltin(i.path) && EXTERNAL_PACKAGES.includes(packageNameOf(i.path)));
+    const specifiers = output.imports.filter((i) => i.external && !isBuiltin(i.path) && isKeptOutside(i.path));
     imports.set(file, new Set(specifiers.map((i) => i.path)));
   }
   return imports;
@@ -129,18 +115,14 @@ async function main(): Promise<void> {
     legalComments: 'none',
   });
 
-  const copied = new Set<string>();
-  const imports = externalImportsOf(result.metafile);
-  for (const specifiers of imports.values()) for (const specifier of specifiers) copyPackage(packageNameOf(specifier), out, copied);
   // Every import left outside a bundle must resolve from inside the packaged build, not from the checkout.
-  for (const [file, specifiers] of imports) {
+  for (const [file, specifiers] of externalImportsOf(result.metafile)) {
     const requireFrom = createRequire(path.resolve(file));
     for (const specifier of specifiers) {
       const resolved = requireFrom.resolve(specifier);
-      if (!resolved.startsWith(out + path.sep)) throw new Error(`${path.basename(file)} imports ${specifier}, which resolves outside ${out}: ${resolved}`);
+      if (!resolved.startsWith(out + path.sep)) throw new Error(`${path.basename(file)} imports ${specifier}, which Next's standalone build lacks (it resolves to ${resolved})`);
     }
   }
-  if (copied.size > 0) say(`copied into node_modules: ${[...copied].sort().join(', ')}`);
   say(`${path.relative(process.cwd(), out) || out}/ packaged from ${distDir} in ${((Date.now() - started) / 1000).toFixed(1)} s: cd into it and run node server.mjs, worker.mjs or migrate.mjs`);
 }
 
