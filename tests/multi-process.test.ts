@@ -16,9 +16,9 @@ import { sessionCookie } from './support/http';
 import { addMember, uniqueEmail } from './support/state';
 
 /**
- * Several processes on one database, as a deployment runs them: web A (also runs jobs), web B (RUN_JOBS=false),
- * a worker, and Redis for the shared rate limits. Each check crosses processes: what one process did, another
- * must see.
+ * Several processes on one database, as a deployment runs them (the packaged build's server.mjs and worker.mjs):
+ * web A (also runs jobs), web B (RUN_JOBS=false), a worker, and Redis for the shared rate limits. Each check
+ * crosses processes: what one process did, another must see.
  */
 const PASSWORD = 'multi-process-password';
 const STARTER_REQUESTS_PER_MINUTE = 20;

@@ -104,13 +104,15 @@ export async function waitFor(what: string, process: TAppProcess, check: () => P
   throw new Error(`${process.name}: ${what} within ${timeoutMs} ms; it printed:\n${process.lines.slice(-30).join('\n')}`);
 }
 
-const tsxCli = () => path.resolve('node_modules/tsx/dist/cli.mjs');
+/** What a deployment runs: the packaged build's entry points (`npm run build`'s output, as in the image). */
+const packaged = () => path.resolve(packagedBuildDirOf(E2E_DIST_DIR));
 
-/** A web process (scripts/serve.ts on the .next-e2e build), ready when /api/health/ready answers 200. */
+/** A web process (`node server.mjs` of the packaged .next-e2e build), ready when /api/health/ready answers 200. */
 export async function startWeb(name: string, extraEnv: Record<string, string>): Promise<TWebProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [tsxCli(), '--conditions=react-server', 'scripts/serve.ts'], {
-    env: appEnv({ PORT: String(port), NEXT_DIST_DIR: E2E_DIST_DIR, APP_URL: `http://localhost:${port}`, NEXTAUTH_URL: `http://localhost:${port}`, ...extraEnv }),
+  const child = spawn(process.execPath, ['server.mjs'], {
+    cwd: packaged(),
+    env: appEnv({ PORT: String(port), APP_URL: `http://localhost:${port}`, NEXTAUTH_URL: `http://localhost:${port}`, ...extraEnv }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const web = { ...track(name, child), port, baseUrl: `http://127.0.0.1:${port}` };
@@ -124,12 +126,9 @@ export async function startWeb(name: string, extraEnv: Record<string, string>): 
   return web;
 }
 
-/** A worker process (scripts/worker.ts), ready when it says so. */
+/** A worker process (`node worker.mjs` of the packaged build), ready when it says so. */
 export async function startWorker(name: string, extraEnv: Record<string, string>): Promise<TAppProcess> {
-  const child = spawn(process.execPath, [tsxCli(), '--conditions=react-server', 'scripts/worker.ts'], {
-    env: appEnv(extraEnv),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(process.execPath, ['worker.mjs'], { cwd: packaged(), env: appEnv(extraEnv), stdio: ['ignore', 'pipe', 'pipe'] });
   const worker = track(name, child);
   await waitFor('started', worker, () => worker.lines.some((line) => line.includes('sitework worker started')), 60_000);
   return worker;
