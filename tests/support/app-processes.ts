@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../db/embedded';
 import { packagedBuildDirOf } from '../../scripts/packaged-build';
 
 /**
@@ -26,16 +26,7 @@ export interface TWebProcess extends TAppProcess {
   baseUrl: string;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * Builds the app into .next-e2e and packages it into .next-e2e-dist unless they are there (`npm test` builds them
