@@ -83,8 +83,15 @@ describe('schedule leases', () => {
     await other`select pg_advisory_lock(${0x73636864}::int, hashtext(${USAGE_RETENTION_JOB}))`;
     expect((await catchUpSchedule(USAGE_RETENTION_JOB)).outcome).toBe('busy');
 
-    // The other process dies: its session ends without releasing anything.
+    // The other process dies: its session ends without releasing anything. (PostgreSQL takes a moment to end the
+    // backend after the connection closes.)
+    const [{ pid }] = await other<{ pid: number }[]>`select pg_backend_pid() as pid`;
     await other.end({ timeout: 0 });
+    for (let waitedMs = 0; waitedMs < 5_000; waitedMs += 20) {
+      const [row] = await ownerDb().execute<{ alive: boolean }>(sql`select exists (select 1 from pg_stat_activity where pid = ${pid}) as alive`);
+      if (!row.alive) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     expect((await catchUpSchedule(USAGE_RETENTION_JOB)).outcome).not.toBe('busy');
   });
 });
