@@ -61,6 +61,32 @@ export function closeWithDb(end: () => Promise<void>): void {
   extraPools.add(end);
 }
 
+// Long-lived sessions by name, one per process (lib/runtime), closed with the pools.
+const lockSessions = processWide('db-lock-sessions', () => new Map<string, postgres.Sql>());
+
+/**
+ * A session of the owner role (DATABASE_URL) that lives as long as the process, for session-level advisory locks
+ * that say "this process is alive and holds X": no idle timeout or maximum lifetime, which would silently drop them.
+ * Its application_name is `sitework-{name}:{pid}`, so an operator can tell which process holds what.
+ */
+export function lockSession(name: string): postgres.Sql {
+  const existing = lockSessions.get(name);
+  if (existing) return existing;
+  const session = postgres(config().DATABASE_URL, {
+    max: 1,
+    idle_timeout: 0,
+    max_lifetime: 0,
+    onnotice: () => {},
+    connection: { application_name: `sitework-${name}:${process.pid}` },
+  });
+  lockSessions.set(name, session);
+  closeWithDb(async () => {
+    if (lockSessions.get(name) === session) lockSessions.delete(name);
+    await session.end({ timeout: 5 });
+  });
+  return session;
+}
+
 export async function closeDb(): Promise<void> {
   const ends = [...extraPools];
   extraPools.clear();

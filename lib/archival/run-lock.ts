@@ -1,7 +1,5 @@
 import 'server-only';
-import postgres from 'postgres';
-import { closeWithDb } from '@/db/client';
-import { config } from '@/lib/config';
+import { lockSession } from '@/db/client';
 
 /**
  * Liveness of archival runs. A run holds a session advisory lock keyed by its id on this process's own
@@ -10,19 +8,7 @@ import { config } from '@/lib/config';
  */
 const LOCK_NAMESPACE = 0x61726368; // 'arch'
 
-let lockSql: postgres.Sql | undefined;
-
-function connection(): postgres.Sql {
-  if (lockSql) return lockSql;
-  // One long-lived session: no idle timeout or maximum lifetime, which would silently drop the locks.
-  const sql = postgres(config().DATABASE_URL, { max: 1, idle_timeout: 0, max_lifetime: 0, onnotice: () => {} });
-  lockSql = sql;
-  closeWithDb(async () => {
-    lockSql = undefined;
-    await sql.end({ timeout: 5 });
-  });
-  return sql;
-}
+const connection = () => lockSession('archival');
 
 export async function lockRun(runId: string): Promise<void> {
   await connection()`select pg_advisory_lock(${LOCK_NAMESPACE}::int, hashtext(${runId}))`;

@@ -1,8 +1,6 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
-import { closeWithDb } from '@/db/client';
-import { config } from '@/lib/config';
+import { lockSession } from '@/db/client';
 import { processWide } from '@/lib/runtime';
 import { logger } from '@/lib/telemetry';
 import { platformDb } from '@/lib/tenancy';
@@ -22,30 +20,12 @@ const ORPHAN_GRACE_SECONDS = 30;
 const REAP_INTERVAL_MS = 15_000;
 
 interface TLiveness {
-  sql?: postgres.Sql;
   reaper?: NodeJS.Timeout;
 }
 
 const state = processWide<TLiveness>('job-liveness', () => ({}));
 
-function connection(): postgres.Sql {
-  if (state.sql) return state.sql;
-  // One long-lived session: no idle timeout or maximum lifetime, which would silently drop the locks.
-  // Named after the OS process, so an operator (or a test) can tell whose jobs a session holds.
-  const session = postgres(config().DATABASE_URL, {
-    max: 1,
-    idle_timeout: 0,
-    max_lifetime: 0,
-    onnotice: () => {},
-    connection: { application_name: `sitework-liveness:${process.pid}` },
-  });
-  state.sql = session;
-  closeWithDb(async () => {
-    if (state.sql === session) state.sql = undefined;
-    await session.end({ timeout: 5 });
-  });
-  return session;
-}
+const connection = () => lockSession('liveness');
 
 export async function holdJob(jobId: string): Promise<void> {
   await connection()`select pg_advisory_lock(${JOB_LOCK_NAMESPACE}::int, hashtext(${jobId}))`;
