@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { HydrationMark } from '@/components/ui/hydration-mark';
 import './globals.css';
 
 // Every page is rendered per request: its scripts carry the nonce of that response's Content-Security-Policy
@@ -13,7 +14,10 @@ export const metadata: Metadata = {
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
-      <body className="min-h-screen">{children}</body>
+      <body className="min-h-screen">
+        {children}
+        <HydrationMark />
+      </body>
     </html>
   );
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { expect, test, type Page } from '@playwright/test';
-import { failOnCspViolations, signedInAs, tenantUrl } from './support';
+import { type Page } from '@playwright/test';
+import { expect, failOnCspViolations, signedInAs, tenantUrl, test } from './support';
 
 failOnCspViolations();
 

@@ -1,5 +1,5 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
-import { failOnCspViolations, signInOperator, signedInAs, tenantUrl } from './support';
+import { type Locator, type Page } from '@playwright/test';
+import { expect, failOnCspViolations, signedInAs, signInOperator, tenantUrl, test } from './support';
 
 failOnCspViolations();
 
@@ -10,8 +10,6 @@ const statusMessage = (page: Page, text: string) => page.getByRole('status').fil
 async function createTenant(page: Page): Promise<string> {
   const slug = `conf-${Date.now().toString(36)}`;
   await signInOperator(page, '/admin');
-  // Typing before the form hydrates would be lost.
-  await page.waitForLoadState('networkidle');
   await page.getByLabel('Organisation name').fill(`Confirm ${slug}`);
   await page.getByLabel('Slug').fill(slug);
   await page.getByLabel('Owner email').fill(`owner-${slug}@example.com`);

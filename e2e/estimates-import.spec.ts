@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { DEMO_PASSWORD, failOnCspViolations, PORT, signedInAs, tenantUrl } from './support';
+import { DEMO_PASSWORD, expect, failOnCspViolations, PORT, signedInAs, tenantUrl, test } from './support';
 
 failOnCspViolations();
 

@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { failOnCspViolations, signedInAs, tenantUrl } from './support';
+import { type Page } from '@playwright/test';
+import { expect, failOnCspViolations, signedInAs, tenantUrl, test } from './support';
 
 failOnCspViolations();
 

@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { failOnCspViolations, signedInAs, tenantUrl } from './support';
+import { expect, failOnCspViolations, signedInAs, tenantUrl, test } from './support';
 
 failOnCspViolations();
 

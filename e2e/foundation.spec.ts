@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { DEMO_PASSWORD, failOnCspViolations, PORT, signedInAs, signIn, tenantUrl } from './support';
+import { DEMO_PASSWORD, expect, hydrated, failOnCspViolations, PORT, signedInAs, signIn, tenantUrl, test } from './support';
 
 failOnCspViolations();
 
@@ -124,7 +123,7 @@ test('a member of two organisations switches between them from the header', asyn
   await expect(member.getByRole('banner')).toContainText('viewer');
 
   // A choice made before the switcher hydrates would be lost (no request is sent).
-  await member.waitForLoadState('networkidle');
+  await hydrated(member);
   await member.getByLabel('Switch organisation').selectOption('acme');
   await expect(member).toHaveURL(tenantUrl('acme', '/'));
   await expect(member.getByRole('banner')).toContainText('Acme Construction');

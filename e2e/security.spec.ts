@@ -1,6 +1,5 @@
 import http from 'node:http';
-import { expect, test } from '@playwright/test';
-import { DEMO_PASSWORD, failOnCspViolations, PORT, signedInAs, signInOperator, tenantUrl } from './support';
+import { DEMO_PASSWORD, expect, failOnCspViolations, PORT, signedInAs, signInOperator, tenantUrl, test } from './support';
 
 failOnCspViolations();
 

@@ -1,5 +1,5 @@
-import { expect, test, type APIRequestContext } from '@playwright/test';
-import { failOnCspViolations, PORT, tenantUrl } from './support';
+import { type APIRequestContext } from '@playwright/test';
+import { expect, failOnCspViolations, PORT, tenantUrl, test } from './support';
 
 failOnCspViolations();
 

@@ -1,4 +1,58 @@
-import { expect, test, type Page } from '@playwright/test';
+import { test as base, expect, type Page, type Response } from '@playwright/test';
+
+export { expect };
+
+/**
+ * Waits until the page's React tree has hydrated (components/ui/hydration-mark.tsx): a field filled before that is
+ * reset by hydration, so a test would type into a form that then ignores it. Only for HTML documents.
+ */
+async function settle(page: Page, response: Response | null): Promise<Response | null> {
+  if (response && /text\/html/.test(response.headers()['content-type'] ?? '')) await hydrated(page);
+  return response;
+}
+
+/** Resolves once the current document has hydrated (after a navigation the test did not start with goto). */
+export async function hydrated(page: Page): Promise<void> {
+  await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+}
+
+const settling = new WeakSet<Page>();
+
+/** Makes every full page load of `page` (goto, reload) return only once the page has hydrated. */
+function settleOnLoad(page: Page): void {
+  if (settling.has(page)) return;
+  settling.add(page);
+  const goto = page.goto.bind(page);
+  const reload = page.reload.bind(page);
+  page.goto = async (url, options) => settle(page, await goto(url, options));
+  page.reload = async (options) => settle(page, await reload(options));
+}
+
+/** Playwright's `test`, with every page of every context (the fixture's and those a test opens) settling on load. */
+export const test = base.extend({
+  browser: [
+    async ({ browser }, use) => {
+      const newContext = browser.newContext.bind(browser);
+      const newPage = browser.newPage.bind(browser);
+      browser.newContext = async (options) => {
+        const context = await newContext(options);
+        context.on('page', settleOnLoad);
+        return context;
+      };
+      browser.newPage = async (options) => {
+        const page = await newPage(options);
+        settleOnLoad(page);
+        return page;
+      };
+      await use(browser);
+    },
+    { scope: 'worker' },
+  ],
+  context: async ({ context }, use) => {
+    context.on('page', settleOnLoad);
+    await use(context);
+  },
+});
 
 export const PORT = Number(process.env.E2E_PORT ?? 3100);
 export const DEMO_PASSWORD = 'sitework-demo';
@@ -16,6 +70,7 @@ export async function signIn(page: Page, slug: string, email: string, password =
 export async function signedInAs(page: Page, slug: string, email: string): Promise<void> {
   await signIn(page, slug, email);
   await expect(page).toHaveURL(tenantUrl(slug, '/'));
+  await hydrated(page);
 }
 
 /** Signs the platform operator in on the apex and lands on `next` (a console page). */
@@ -25,6 +80,7 @@ export async function signInOperator(page: Page, next = '/admin'): Promise<void>
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(`http://localhost:${PORT}${next}`);
+  await hydrated(page);
 }
 
 /**

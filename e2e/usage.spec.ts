@@ -1,5 +1,5 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { failOnCspViolations, PORT, signedInAs, tenantUrl } from './support';
+import { type APIRequestContext, type Page } from '@playwright/test';
+import { expect, failOnCspViolations, PORT, signedInAs, tenantUrl, test } from './support';
 
 failOnCspViolations();
 
