@@ -2,14 +2,17 @@ import { registerOTel } from '@vercel/otel';
 import type { Instrumentation } from 'next';
 
 /**
- * Runs once per server process: tracing (exported only when OTEL_EXPORTER_OTLP_ENDPOINT is set), then the
+ * Runs once per server process: tracing (recorded and exported only when OTEL_EXPORTER_OTLP_ENDPOINT is set), then the
  * start-up checks and background loops of the Node runtime.
  */
 export async function register() {
+  const isExporting = Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
   registerOTel({
     serviceName: process.env.OTEL_SERVICE_NAME ?? 'sitework',
-    // Spans (and the trace ids in our logs) exist either way; they leave the process only when asked to.
-    spanProcessors: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? ['auto'] : [],
+    // Trace and span ids (which every log line carries) exist either way; spans are recorded only when they have
+    // somewhere to go: a recorded span nobody exports would only cost each request its attributes and timings.
+    spanProcessors: isExporting ? ['auto'] : [],
+    traceSampler: isExporting ? 'auto' : 'always_off',
   });
   if (process.env.NEXT_RUNTIME === 'nodejs') {
     const { startServer } = await import('./lib/server-start');

@@ -1,5 +1,6 @@
 import 'server-only';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { PostgresJsSession, PostgresJsTransaction } from 'drizzle-orm/postgres-js/session';
 import postgres from 'postgres';
 import { config } from '@/lib/config';
 import { processWide } from '@/lib/runtime';
@@ -19,6 +20,22 @@ interface TConnections {
 // One pair of pools per process, shared by every route bundle (lib/runtime).
 const pools = processWide<{ connections?: TConnections }>('db-pools', () => ({}));
 
+/**
+ * Statements with at most this many parameters run as prepared statements. postgres.js sends a statement with
+ * parameters that its connection has not prepared in two round trips (it asks PostgreSQL for the parameter types
+ * first), and drizzle asks for every statement unprepared: so every query with a parameter cost two round trips.
+ * Prepared, a statement pays that once per connection. Statements with more parameters (multi-row inserts, long
+ * IN lists) vary in shape from call to call and would pile up prepared statements on the server: they stay unprepared.
+ */
+const PREPARED_MAX_PARAMETERS = 32;
+
+/** `sql` with drizzle's statements prepared (see PREPARED_MAX_PARAMETERS); everything else as postgres.js has it. */
+function preparing<S extends postgres.Sql>(sql: S): S {
+  const unsafe: postgres.Sql['unsafe'] = (query, parameters, options) =>
+    sql.unsafe(query, parameters, { ...options, prepare: (parameters?.length ?? 0) <= PREPARED_MAX_PARAMETERS });
+  return new Proxy(sql, { get: (target, name) => (name === 'unsafe' ? unsafe : Reflect.get(target, name)) });
+}
+
 function connect(): TConnections {
   const { DATABASE_URL, DATABASE_APP_URL, DATABASE_POOL_MAX, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_PLATFORM_STATEMENT_TIMEOUT_MS } = config();
   const common = { onnotice: () => {}, max: DATABASE_POOL_MAX, idle_timeout: 60 } as const;
@@ -36,8 +53,8 @@ function connect(): TConnections {
   return {
     ownerSql,
     appSql,
-    owner: drizzle(ownerSql, { schema }),
-    app: drizzle(appSql, { schema }),
+    owner: drizzle(preparing(ownerSql), { schema }),
+    app: drizzle(preparing(appSql), { schema }),
   };
 }
 
@@ -48,6 +65,76 @@ function db(): TConnections {
 
 /** Connection for request code: runs as sitework_app, sees only the tenant set by withTenant. */
 export const appDb = (): TDb => db().app;
+
+/**
+ * One transaction whose opening costs no round trip of its own: BEGIN, the `prelude` statements (e.g. setting the
+ * tenant) and the first statement of `fn` leave in one write to PostgreSQL, and only COMMIT (or ROLLBACK) follows
+ * on its own. drizzle's `transaction` (postgres.js `begin`) waits for BEGIN's answer before anything else, and each
+ * prelude statement for its own: two round trips more, each a write and a wake-up of both sides. `pool` is 'app'
+ * (request code, sitework_app) or 'owner' (platform work).
+ *
+ * postgres.js queues a reserved connection's statements in order and sends what was queued within one turn of the
+ * event loop together; PostgreSQL runs them in order, so the prelude has run before `fn`'s first statement. A
+ * failed prelude is the error reported (the statements after it fail only because the transaction is aborted).
+ */
+export async function pipelinedTransaction<T>(
+  pool: 'app' | 'owner',
+  prelude: (sql: postgres.Sql) => postgres.PendingQuery<postgres.Row[]>[],
+  fn: (tx: TTx) => Promise<T>,
+): Promise<T> {
+  const connections = db();
+  const reserved = await (pool === 'app' ? connections.appSql : connections.ownerSql).reserve();
+  let isOpen = false;
+  try {
+    // execute() queues each statement now, in this order; awaiting alone would queue them a microtask later,
+    // after a statement fn starts at once.
+    const opening = Promise.all([reserved`begin`, ...prelude(reserved)].map((statement) => statement.execute()));
+    isOpen = true;
+    // A real promise, so that the two waits below run fn's statement once (a drizzle query runs on each then()).
+    const work = (async () => fn(transactionOn(reserved, connections[pool])))();
+    // Rejected together when the prelude failed: the prelude's error is the one thrown, and the work's must not go unhandled.
+    work.catch(() => {});
+    await opening;
+    const result = await work;
+    await reserved`commit`;
+    isOpen = false;
+    return result;
+  } catch (error) {
+    if (isOpen) await reserved`rollback`.catch(() => {});
+    throw error;
+  } finally {
+    reserved.release();
+  }
+}
+
+/** drizzle's transaction object over a reserved connection with BEGIN already sent; nested transactions are savepoints. */
+function transactionOn(reserved: postgres.ReservedSql, db: TDb): TTx {
+  type TSessionParts = ConstructorParameters<typeof PostgresJsSession>;
+  const { dialect, schema: tables, options } = (db as unknown as { session: { dialect: TSessionParts[1]; schema: TSessionParts[2]; options: TSessionParts[3] } }).session;
+  let savepoints = 0;
+  const client = Object.assign(preparing(reserved), {
+    // What drizzle's tx.transaction() calls: the same connection, inside a savepoint.
+    savepoint: async <R>(inner: (sql: postgres.Sql) => Promise<R>): Promise<R> => {
+      const name = `sp_${++savepoints}`;
+      await reserved.unsafe(`savepoint ${name}`);
+      try {
+        const result = await inner(client);
+        await reserved.unsafe(`release savepoint ${name}`);
+        return result;
+      } catch (error) {
+        await reserved.unsafe(`rollback to savepoint ${name}`);
+        throw error;
+      }
+    },
+  });
+  const session = new PostgresJsSession(client as unknown as TSessionParts[0], dialect, tables, options);
+  // Without the schema: drizzle would build a relational query builder per table for every transaction, which
+  // request code rarely uses. tx.query builds them on first use.
+  const tx = new PostgresJsTransaction(dialect, session as never, undefined);
+  let query: unknown;
+  Object.defineProperty(tx, 'query', { get: () => (query ??= new PostgresJsTransaction(dialect, session as never, tables).query) });
+  return tx as unknown as TTx;
+}
 
 /**
  * Connection for platform-wide work (tenant resolution, sign-in, jobs, the operator console).

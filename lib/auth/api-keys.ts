@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { TTx } from '@/db/client';
 import { apiKeys, memberships, type TRole } from '@/db/schema/auth';
 import { AppError } from '@/lib/app-error';
+import { changeCache } from '@/lib/cluster';
 import { platformDb, type TTenantRef } from '@/lib/tenancy';
 import { tenants } from '@/db/schema/tenancy';
 import type { TActor } from './members';
@@ -122,32 +123,54 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 const lastUsedWrites = new Map<string, number>();
 
 /**
- * Authenticates `sw_{prefix}_{secret}` (platform path: the key names its tenant). One indexed lookup by
- * prefix joined with the creator's membership; the hash is compared in constant time.
+ * What a key's prefix names, kept per process between requests: the key row, its creator's role and its tenant.
+ * Any change to a key, a membership or a tenant is announced by a trigger to every process, which drops that
+ * tenant's entries (lib/cluster); a revoked key, a removed creator or a deactivated tenant is refused from then on.
+ */
+const keyRecords = changeCache<{
+  id: string;
+  name: string;
+  tenantId: string;
+  keyHash: string;
+  scopes: string[];
+  createdBy: string | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  creatorRole: TRole | null;
+  tenant: TTenantRef;
+}>('api-keys', 'tenant-auth', { maxEntries: 50_000, maxAgeMs: 10 * 60_000 });
+
+/**
+ * Authenticates `sw_{prefix}_{secret}` (platform path: the key names its tenant): the key record by prefix (kept
+ * between requests, see keyRecords; otherwise one indexed lookup joined with the creator's membership), then on
+ * every request the hash compared in constant time, revocation, expiry and the creator's membership.
  */
 export async function authenticateApiKey(rawKey: string): Promise<TKeyPrincipal> {
   const match = KEY_PATTERN.exec(rawKey);
   if (!match) throw new AppError('unauthorized', 'Malformed API key: expected sw_<prefix>_<secret>');
-  const rows = await platformDb()
-    .select({
-      id: apiKeys.id,
-      name: apiKeys.name,
-      tenantId: apiKeys.tenantId,
-      keyHash: apiKeys.keyHash,
-      scopes: apiKeys.scopes,
-      createdBy: apiKeys.createdBy,
-      expiresAt: apiKeys.expiresAt,
-      revokedAt: apiKeys.revokedAt,
-      lastUsedAt: apiKeys.lastUsedAt,
-      creatorRole: memberships.role,
-      tenant: { id: tenants.id, slug: tenants.slug, name: tenants.name, plan: tenants.plan, isActive: tenants.isActive },
-    })
-    .from(apiKeys)
-    .innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
-    .leftJoin(memberships, and(eq(memberships.tenantId, apiKeys.tenantId), eq(memberships.userId, apiKeys.createdBy)))
-    .where(eq(apiKeys.prefix, match[1]))
-    .limit(1);
-  const key = rows[0];
+  const key = await keyRecords.get(match[1], async () => {
+    const [row] = await platformDb()
+      .select({
+        id: apiKeys.id,
+        name: apiKeys.name,
+        tenantId: apiKeys.tenantId,
+        keyHash: apiKeys.keyHash,
+        scopes: apiKeys.scopes,
+        createdBy: apiKeys.createdBy,
+        expiresAt: apiKeys.expiresAt,
+        revokedAt: apiKeys.revokedAt,
+        lastUsedAt: apiKeys.lastUsedAt,
+        creatorRole: memberships.role,
+        tenant: { id: tenants.id, slug: tenants.slug, name: tenants.name, plan: tenants.plan, isActive: tenants.isActive },
+      })
+      .from(apiKeys)
+      .innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
+      .leftJoin(memberships, and(eq(memberships.tenantId, apiKeys.tenantId), eq(memberships.userId, apiKeys.createdBy)))
+      .where(eq(apiKeys.prefix, match[1]))
+      .limit(1);
+    return row ? { value: row, group: row.tenantId } : null;
+  });
   if (!key || !digestsEqual(key.keyHash, sha256Hex(rawKey))) throw new AppError('unauthorized', 'Invalid API key');
   if (key.revokedAt) throw new AppError('unauthorized', 'This API key has been revoked');
   if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new AppError('unauthorized', 'This API key has expired');

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { memberships, users, type TRole } from '@/db/schema/auth';
 import { tenants } from '@/db/schema/tenancy';
 import { AppError, isUniqueViolation } from '@/lib/app-error';
+import { changeCache } from '@/lib/cluster';
 import { platformDb } from '@/lib/tenancy';
 import type { TTx } from '@/db/client';
 import { MIN_PASSWORD_LENGTH, hashPassword } from './password';
@@ -89,13 +90,19 @@ export async function listUserTenants(userId: string): Promise<TUserTenant[]> {
 }
 
 /** The user's role in a tenant, or null when not a member (platform path: runs before the tenant context). */
+/** Members' roles, kept per process until a trigger announces a change in the tenant (lib/cluster). */
+const memberRoles = changeCache<{ role: TRole }>('member-roles', 'tenant-auth', { maxEntries: 50_000, maxAgeMs: 10 * 60_000 });
+
 export async function findMembershipRole(tenantId: string, userId: string): Promise<TRole | null> {
-  const rows = await platformDb()
-    .select({ role: memberships.role })
-    .from(memberships)
-    .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)))
-    .limit(1);
-  return rows[0]?.role ?? null;
+  const found = await memberRoles.get(`${tenantId}:${userId}`, async () => {
+    const [row] = await platformDb()
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId)))
+      .limit(1);
+    return row ? { value: row, group: tenantId } : null;
+  });
+  return found?.role ?? null;
 }
 
 export interface TUserListItem extends TUser {

@@ -15,7 +15,7 @@ import { logger } from '@/lib/telemetry';
  * hears it as well as a replica in a cluster. Each process keeps one connection listening; when that connection
  * is lost it may have missed notices, so on reconnecting every cache is dropped.
  */
-export type TChangeTopic = 'plans' | 'tenant-quota';
+export type TChangeTopic = 'plans' | 'tenant-quota' | 'tenant-auth';
 
 const CHANNEL = 'sitework_changes';
 const RECONNECT_DELAY_MS = 1_000;
@@ -26,11 +26,22 @@ interface TListenerState {
   handlers: Map<TChangeTopic, Set<TChangeHandler>>;
   sql?: postgres.Sql;
   isListening: boolean;
+  /** False from a lost connection until it listens again. */
+  isConnected: boolean;
   isStopping: boolean;
   retryTimer?: NodeJS.Timeout;
 }
 
-const state = processWide<TListenerState>('change-listener', () => ({ handlers: new Map(), isListening: false, isStopping: false }));
+const state = processWide<TListenerState>('change-listener', () => ({ handlers: new Map(), isListening: false, isConnected: false, isStopping: false }));
+
+/**
+ * Whether this process hears every change now. A cache that must never serve what changed elsewhere caches only
+ * while this holds (lib/cluster/cache.ts): before the listener is up, and between a lost connection and the
+ * reconnect, notices can be missed.
+ */
+export function isHearingChanges(): boolean {
+  return state.isListening && state.isConnected;
+}
 
 /** Announces a change in `tx`: delivered to every process (this one included) when `tx` commits. */
 export async function announceChange(tx: TTx, topic: TChangeTopic, key: string | null = null): Promise<void> {
@@ -76,6 +87,7 @@ async function listen(): Promise<void> {
     state.isListening = true;
     // Notices sent while no connection listened are lost: forget what they could have been about.
     if (isReconnect) dispatchAll();
+    state.isConnected = true;
   } catch (error) {
     logger.warn({ err: error }, 'could not listen for changes: retrying');
     scheduleListen();
@@ -103,6 +115,7 @@ export async function startChangeListener(): Promise<void> {
     fetch_types: false,
     onnotice: () => {},
     onclose: () => {
+      state.isConnected = false;
       if (!state.isStopping) scheduleListen();
     },
     // postgres.js's own listen() uses this option but re-listens only once after a lost connection: we retry until back.
@@ -120,5 +133,6 @@ export async function stopChangeListener(): Promise<void> {
   const current = state.sql;
   state.sql = undefined;
   state.isListening = false;
+  state.isConnected = false;
   await current?.end({ timeout: 1 });
 }

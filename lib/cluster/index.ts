@@ -1,2 +1,3 @@
-export { announceChange, onChange, startChangeListener, stopChangeListener, type TChangeTopic } from './changes';
+export { announceChange, isHearingChanges, onChange, startChangeListener, stopChangeListener, type TChangeTopic } from './changes';
+export { changeCache, type TChangeCache } from './cache';
 export { sharedRedis, connectSharedRedis, closeSharedRedis } from './redis';

@@ -1,16 +1,14 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
-import { appDb, ownerDb, type TDb, type TTx } from '@/db/client';
+import { appDb, ownerDb, pipelinedTransaction, type TDb, type TTx } from '@/db/client';
 
 /**
  * Runs `fn` in one transaction as sitework_app with app.tenant_id set for that transaction only, so row-level
  * security confines every statement to this tenant even if a query forgets its WHERE tenant_id.
  */
 export async function withTenant<T>(tenantId: string, fn: (tx: TTx) => Promise<T>): Promise<T> {
-  return appDb().transaction(async (tx) => {
-    await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
-    return fn(tx);
-  });
+  // The setting travels with BEGIN and fn's first statement (db/client): no round trip of its own.
+  return pipelinedTransaction('app', (sql) => [sql`select set_config('app.tenant_id', ${tenantId}, true)`], fn);
 }
 
 /**
@@ -18,7 +16,7 @@ export async function withTenant<T>(tenantId: string, fn: (tx: TTx) => Promise<T
  * the owning role, which sees every tenant. Grep for withPlatform/platformDb to audit every use.
  */
 export async function withPlatform<T>(fn: (tx: TTx) => Promise<T>): Promise<T> {
-  return ownerDb().transaction(fn);
+  return pipelinedTransaction('owner', () => [], fn);
 }
 
 /** Single platform statements on the hot path (one round trip, no BEGIN/COMMIT). */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { TTx } from '@/db/client';
 import { PLAN_IDS, tenantPlanChanges, tenantSettings, tenants, type TPlanChangeSource, type TPlanId } from '@/db/schema/tenancy';
 import { AppError, isUniqueViolation } from '@/lib/app-error';
-import { announceChange } from '@/lib/cluster';
+import { announceChange, changeCache } from '@/lib/cluster';
 import { platformDb } from './context';
 import { slugProblem } from './host';
 import { planForAssignment } from './plans';
@@ -66,12 +66,17 @@ const refColumns = {
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Tenants by slug and by id, kept per process until a trigger announces a change of the tenant (lib/cluster). */
+const tenantRefs = changeCache<TTenantRef>('tenant-refs', 'tenant-auth', { maxEntries: 20_000, maxAgeMs: 10 * 60_000 });
+
 /** Finds a tenant by slug or id (platform path: runs before a tenant context exists). */
 export async function findTenantRef(slugOrId: string): Promise<TTenantRef | null> {
   const value = slugOrId.trim().toLowerCase();
-  const where = UUID_PATTERN.test(value) ? eq(tenants.id, value) : eq(tenants.slug, value);
-  const rows = await platformDb().select(refColumns).from(tenants).where(where).limit(1);
-  return rows[0] ?? null;
+  return tenantRefs.get(value, async () => {
+    const where = UUID_PATTERN.test(value) ? eq(tenants.id, value) : eq(tenants.slug, value);
+    const [row] = await platformDb().select(refColumns).from(tenants).where(where).limit(1);
+    return row ? { value: row, group: row.id } : null;
+  });
 }
 
 export interface TTenant extends TTenantRef {
