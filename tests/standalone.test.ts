@@ -141,6 +141,12 @@ describe('the packaged build, copied out of the checkout', () => {
     const response = await callTenant('/api/v1/tenant');
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ tenant: { id: tenantId, slug } });
+    // The access log line of that call, written asynchronously, carries trace ids even with no exporter set.
+    const requestId = response.headers.get('x-request-id');
+    await waitFor('the access log line', web, () => web.lines.some((line) => line.includes(`"requestId":"${requestId}"`)), 5_000);
+    const logged = JSON.parse(web.lines.find((line) => line.includes(`"requestId":"${requestId}"`))!);
+    expect(logged).toMatchObject({ msg: 'request', status: 200, route: '/api/v1/tenant', traceId: expect.stringMatching(/^[0-9a-f]{32}$/), spanId: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(logged.traceId).not.toBe('0'.repeat(32));
   });
 
   it('creates the first platform operator with create-operator.mjs, the password read from stdin', async () => {
