@@ -6,6 +6,7 @@ import type { TTx } from '@/db/client';
 import { apiKeys, memberships, type TRole } from '@/db/schema/auth';
 import { AppError } from '@/lib/app-error';
 import { changeCache } from '@/lib/cluster';
+import { processWide } from '@/lib/runtime';
 import { platformDb, type TTenantRef } from '@/lib/tenancy';
 import { tenants } from '@/db/schema/tenancy';
 import type { TActor } from './members';
@@ -120,7 +121,8 @@ export interface TKeyPrincipal {
 
 // last_used_at is written at most once a minute per key, not on every request.
 const LAST_USED_RESOLUTION_MS = 60_000;
-const lastUsedWrites = new Map<string, number>();
+// Per process, not per route bundle (lib/runtime): each bundle would write its own once a minute.
+const lastUsedWrites = processWide('api-key-last-used-writes', () => new Map<string, number>());
 
 /**
  * What a key's prefix names, kept per process between requests: the key row, its creator's role and its tenant.
