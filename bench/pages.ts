@@ -167,7 +167,7 @@ export function renderPagesSection(report: TPagesReport, parts: { machineLine: s
   return `${PAGES_SECTION_TITLE}
 
 Server render time of the portal pages for a signed-in owner while ${load.users} users load them at once (target: TTFB p95
-< ${report.targetP95Ms} ms per page).
+< ${report.targetP95Ms} ms per page).${load.users === 50 ? '' : `\n\n> This run had ${load.users} users (\`BENCH_PAGES_USERS\`), not 50.`}
 
 Command: \`${report.command}\` — ${report.date.toISOString().replace(/\.\d+Z$/, 'Z')}, code at ${report.code}
 

@@ -1,8 +1,9 @@
 /**
- * Formatting for `npm run bench`: the machine it ran on, the results tables, and the "Wrapper overhead",
- * "File upload (1 GiB)", "Archival (2,000 × 256 KiB)", "Usage ingestion" and "Usage stats (10M events)" sections
- * of BENCHMARKS.md (each replaced in place, or appended at the end when missing; every other section of the file
- * is kept).
+ * Formatting for `npm run bench`: the machine it ran on (with its speed index at the part's start), how the server
+ * was run, the results tables, and the "Wrapper overhead", "File upload (1 GiB)", "Archival (2,000 × 256 KiB)",
+ * "Usage ingestion", "Usage stats (10M events)", "Invoice run (1,000 tenants)" and "Audit log" sections of
+ * BENCHMARKS.md (bench/pages.ts and bench/estimates.ts render their own). Each is replaced in place, or appended at
+ * the end when missing; every other section of the file is kept.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -264,7 +265,7 @@ export function describeServer(server: TServerConfig): string {
   const packaged = path.relative(process.cwd(), server.packagedDir) || server.packagedDir;
   const log =
     server.logLevel === null
-      ? '`LOG_LEVEL` unset (the default, info: one access-log line per request, written to a pipe that the bench reads and counts)'
+      ? '`LOG_LEVEL` unset (the default, info: an access-log line per wrapped request, on stdout, which the bench sends to a file)'
       : `\`LOG_LEVEL=${server.logLevel}\` (\`BENCH_LOG_LEVEL\`; the default is info${['info', 'debug', 'trace'].includes(server.logLevel) ? '' : ', which would add the access log'})`;
   const tracing = server.otelEndpoint
     ? `spans exported to \`OTEL_EXPORTER_OTLP_ENDPOINT\` (${server.otelEndpoint})`
@@ -289,7 +290,7 @@ ${resultsTable(report.summaries)}
 
 ${targetsTable(wrapperTargets(report.summaries))}
 ${disturbance(report.runs)}
-Figures are the median of ${settings.rounds} rounds of ${settings.durationSeconds} s per scenario, run alternately
+Figures are the median of ${settings.rounds} round${settings.rounds === 1 ? '' : 's'} of ${settings.durationSeconds} s per scenario, run alternately
 (${report.summaries.map((s) => s.scenario).join(', ')}, …) after a ${settings.warmupSeconds} s warm-up of each, with
 ${settings.connections} connections from autocannon on the same machine. Requests/s is autocannon's per-second average;
 p50 and p99 are its latency percentiles. A run with any non-2xx response (a 429 of the rate limit or the quota

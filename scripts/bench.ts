@@ -1,12 +1,27 @@
 /**
- * `npm run bench`: what the request wrapper costs. Serves a production build against fresh embedded
- * PostgreSQL + S3 (or DATABASE_URL / S3_ENDPOINT when set), then loads three endpoints of the same server in
- * alternating rounds with autocannon:
- *   bare     GET /api/bench/tenant?id=…   the same withTenant + getTenant, no wrapper (SITEWORK_BENCH_ROUTES=1)
- *   wrapped  GET /api/v1/tenant           full route() wrapper, Authorization: Bearer <API key>
- *   health   GET /api/health              the wrapper without a database: the framework ceiling
- * Prints the medians and writes them to the "Wrapper overhead" section of BENCHMARKS.md. Exits non-zero when
- * a run saw a non-2xx response or a socket error (a missed 60 % target is reported, not fatal).
+ * `npm run bench`: what the request path and the heavy jobs cost, at the configuration `npm start` runs. Builds the
+ * app as `npm run build` does (`next build` into BENCH_DIST_DIR, then scripts/package.ts into `<dist dir>-dist/`),
+ * serves `node <dist dir>-dist/server.mjs` (scripts/serve.ts, what `npm start` runs) with NODE_ENV=production,
+ * LOG_LEVEL unset (info: the access log is written, to `<data dir>/server.log`, counted, not shown), tracing exported
+ * only when OTEL_EXPORTER_OTLP_ENDPOINT is set, and SITEWORK_BENCH_ROUTES=1; against fresh embedded PostgreSQL + S3
+ * in .data/bench (or DATABASE_URL / S3_ENDPOINT when set). Before the server starts, the enterprise plan's
+ * requests_per_minute and api_calls_per_month are raised through updatePlan so that one API key may carry the load
+ * (put back at the end on a DATABASE_URL). Each section written to BENCHMARKS.md carries the speed index
+ * (bench/cpu.ts) measured at its part's start, so that a slower machine can be told from a slower program.
+ *
+ * wrapper → "Wrapper overhead": four endpoints of the same server loaded in alternating rounds with autocannon:
+ *   bare-json  GET /api/bench/bare           Response.json({ ok: true }): no wrapper, no database (the baseline)
+ *   health     GET /api/health               the route() wrapper, no database
+ *   wrapped    GET /api/v1/tenant            the full wrapper and one tenant read, ONE API key (scope tenant:read) of a
+ *                                            new tenant bench-wrapper-<tag> on the raised enterprise plan
+ *   bare-sql   GET /api/bench/tenant?id=…    the wrapped read's SQL (withTenant + getTenant) without the wrapper
+ * Medians of requests/s, p50, p99, CPU ms per request of the server and of PostgreSQL, log lines per request, and
+ * (a separate pass) PostgreSQL transactions per request; each scenario's requests/s as a ratio to bare-json. Targets,
+ * reported and not fatal: health ≥ 0.85× and wrapped ≥ 0.5× bare-json, wrapped ≤ 1.05 transactions per request. A run
+ * with a non-2xx answer (a 429 included) or a socket error is invalid: the command exits non-zero.
+ * With BENCH_CPU_PROFILE=1 (or --profile), a second server of the same build started with `node --cpu-prof` is loaded
+ * with the wrapped scenario for BENCH_PROFILE_SECONDS after a warm-up; the top 10 functions by self time during the
+ * load (bench/cpu-profile.ts) go into the section. Not a measured run.
  *
  * Then, on the same server, one streamed upload of 1 GiB through POST /api/v1/files (bench/upload.ts: MB/s and
  * the server's RSS growth, target < 200 MiB, reported, not fatal) → "File upload (1 GiB)"; and, against the same
@@ -25,8 +40,15 @@
  * p50/p95/p99 of sequential GET /api/v1/usage/stats?period=1y, /usage/breakdown?period=1y, /usage/current (API
  * keys) and of the portal page GET /usage (Host: <slug>.localhost, a session signed in through next-auth) for the
  * largest tenant (target p95 < 100 ms, reported, not fatal), EXPLAIN ANALYZE of the rollup queries and the
- * database size. A failed request makes the command exit non-zero. With this part the server listens on Next's
- * default hostname instead of 127.0.0.1 (tenant hosts need it, see the spawn below).
+ * database size. A failed request makes the command exit non-zero.
+ *
+ * pages (bench/pages.ts) → "Portal pages (50 concurrent users)": time to first byte (the server render: the pages
+ * send nothing before they are rendered) of GET / (dashboard), /usage, /billing, /audit and /estimates for an owner
+ * signed in on the tenant host, BENCH_PAGES_USERS keep-alive clients requesting the pages in turn for
+ * BENCH_PAGES_SECONDS; p50/p95/p99 per page and pages/s (target p95 < 300 ms per page, reported, not fatal). The
+ * tenant is the usage-stats part's largest when that part ran; otherwise the largest of BENCH_PAGES_EVENTS events
+ * generated for 10 tenants. It also gets BENCH_PAGES_AUDIT_ROWS audit rows (set-based) and BENCH_PAGES_ESTIMATES
+ * estimates (imported through the API). A failed request makes the command exit non-zero.
  *
  * invoices (bench/invoices.ts) → "Invoice run (1,000 tenants)": the monthly invoice run (runInvoices, in this
  * process) billing last month for the usage-stats part's tenants (moved back a year), or, without that part, for
@@ -48,18 +70,26 @@
  * queries/s with BENCH_ESTIMATES_CLIENTS concurrent clients. Target p95 < 30 ms at 10,000 (reported, not fatal). The
  * store is the served app's: PostgreSQL, or Qdrant when QDRANT_URL is set. A non-2xx answer makes the command exit non-zero.
  *
- * Options: --only=wrapper,upload,archival,ingest,usage-stats,invoices,audit,estimates (comma-separated; default all eight).
+ * Options: --only=wrapper,upload,archival,ingest,usage-stats,pages,invoices,audit,estimates (comma-separated; default
+ * all nine); --profile (as BENCH_CPU_PROFILE=1); --smoke: every part for a few seconds with tiny sizes (SMOKE_SETTINGS
+ * below; an explicit BENCH_* wins), one attempt per run, no quiet wait, the CPU profile on, nothing written (as
+ * BENCH_OUTPUT=-), served from npm test's build (.next-e2e-dist, taken as it is when present) with its own data
+ * directory (.data/bench-smoke-<pid>, removed at the end); it exits non-zero when a part fails or a run is invalid.
+ * `npm test` runs it (tests/bench-smoke.test.ts). Each part ends with a line `[bench] done: <part> — …`.
  *
  * Knobs (environment): BENCH_CONNECTIONS (50), BENCH_DURATION seconds per run (15), BENCH_ROUNDS (3),
- * BENCH_WARMUP seconds per scenario (5), BENCH_KEYS (200), BENCH_PORT (a free one), BENCH_OUTPUT
- * (BENCHMARKS.md; "-" prints only), BENCH_DIST_DIR (.next-bench), BENCH_REBUILD=1 (force next build),
- * BENCH_QUIET_WAIT seconds to wait for other processes to calm down before each run (120), BENCH_LOG_LEVEL
- * of the server (warn), BENCH_UPLOAD_BYTES (1 GiB), BENCH_ARCHIVAL_FILES (2000), BENCH_ARCHIVAL_FILE_BYTES (262144),
- * BENCH_INGEST_BATCHES per concurrency (200), BENCH_INGEST_CONCURRENCY (1,4,8), BENCH_METER_CALLS (200000, also
- * the COPY's rows), BENCH_USAGE_EVENTS (10000000), BENCH_USAGE_TENANTS (1000), BENCH_LATENCY_REQUESTS per
- * request kind (250, after 20 unmeasured), BENCH_INVOICE_EVENTS (1000000), BENCH_AUDIT_ROWS (5000000),
- * BENCH_AUDIT_INSERTS per level (20000), BENCH_ESTIMATES_SIZES (10000,100000), BENCH_ESTIMATES_FORMAT_ROWS (10000),
- * BENCH_ESTIMATES_CLIENTS (4,8), BENCH_ESTIMATES_QPS_SECONDS per level (10).
+ * BENCH_WARMUP seconds per scenario (5), BENCH_PORT (a free one), BENCH_OUTPUT (BENCHMARKS.md; "-" prints only),
+ * BENCH_DIST_DIR (.next-bench; .next-e2e with --smoke), BENCH_REBUILD=1 (force npm run build), BENCH_QUIET_WAIT seconds
+ * to wait for other processes to calm down before each run (120; 0: no waiting), BENCH_LOG_LEVEL of the server (unset:
+ * the app's default, info), BENCH_CPU_PROFILE=1, BENCH_PROFILE_SECONDS (15), BENCH_UPLOAD_BYTES (1 GiB),
+ * BENCH_ARCHIVAL_FILES (2000), BENCH_ARCHIVAL_FILE_BYTES (262144), BENCH_INGEST_BATCHES per concurrency (200),
+ * BENCH_INGEST_CONCURRENCY (1,4,8), BENCH_METER_CALLS (200000, also the COPY's rows), BENCH_USAGE_EVENTS (10000000),
+ * BENCH_USAGE_TENANTS (1000), BENCH_LATENCY_REQUESTS per request kind (250), BENCH_LATENCY_WARMUP unmeasured requests
+ * before them (20), BENCH_PAGES_USERS (50), BENCH_PAGES_SECONDS (20), BENCH_PAGES_EVENTS (1000000, without
+ * usage-stats), BENCH_PAGES_AUDIT_ROWS (200000), BENCH_PAGES_ESTIMATES (2000), BENCH_INVOICE_EVENTS (1000000),
+ * BENCH_AUDIT_ROWS (5000000), BENCH_AUDIT_INSERTS per level (20000), BENCH_ERROR_EVENTS (50000),
+ * BENCH_ESTIMATES_SIZES (10000,100000), BENCH_ESTIMATES_FORMAT_ROWS (10000), BENCH_ESTIMATES_CLIENTS (4,8),
+ * BENCH_ESTIMATES_QPS_SECONDS per level (10).
  */
 import autocannon from 'autocannon';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -824,6 +854,24 @@ async function main() {
     wrapperTenant = { id: tenantId, slug, key: key.secret };
     say(`wrapper: tenant ${slug} (${BENCH_PLAN}) with one API key of scope tenant:read`);
   }
+  // The pages part's tenant when the usage-stats part (whose largest tenant it takes) does not run. Its history is
+  // generated before the server starts: the server's schedule catch-up at start records storage snapshots of every
+  // tenant into the same rollup rows that the generator's INSERT … SELECT writes, and the two must not race.
+  let pagesTenant: { id: string; slug: string; eventCount: number; email: string; password: string; userId: string } | undefined;
+  if (parts.has('pages') && !parts.has('usage-stats')) {
+    const { generateUsage } = await import('./generate-usage');
+    const tenantCount = Math.min(10, pagesEvents);
+    say(`pages: generating ${pagesEvents.toLocaleString('en-US')} usage events for ${tenantCount} tenants…`);
+    const generated = await generateUsage({
+      databaseUrl: env.DATABASE_URL!,
+      events: pagesEvents,
+      tenants: tenantCount,
+      slugPrefix: `pages-${runTag}`,
+      log: (line) => say(`  ${line}`),
+    });
+    const { id, slug, eventCount } = generated.largest;
+    pagesTenant = { id, slug, eventCount, ...(await addSignInOwner(id, slug, 'Pages bench owner')) };
+  }
   // The upload part's key: scope files:write.
   const uploadKey = parts.has('upload')
     ? await withTenant(acme.id, (tx) =>
@@ -892,7 +940,6 @@ async function main() {
     );
 
     if (parts.has('wrapper') && wrapperTenant) {
-      const speedIndexAtStart = cpuSpeedIndex();
       const tenantId = wrapperTenant.id;
       const bearer = { authorization: `Bearer ${wrapperTenant.key}` };
       // Every endpoint must answer as expected, the two with SQL the same tenant, before anything is measured.
@@ -967,6 +1014,9 @@ async function main() {
         return best!;
       };
 
+      // After the warm-up: the server's own start-up work (compiling, the schedule catch-up) would slow it down.
+      await waitForQuiet();
+      const speedIndexAtStart = cpuSpeedIndex();
       const runs: TRun[] = [];
       for (let round = 1; round <= settings.rounds; round++) {
         for (const scenario of scenarios) {
@@ -1330,22 +1380,9 @@ async function main() {
       const { loadPages, pagesTable, renderPagesSection, PAGES_SECTION_TITLE } = await import('../bench/pages');
       const est = await import('../bench/estimates');
 
-      // The usage-stats part's largest tenant (its history, its signed-in owner) when it ran; else one made here.
-      let tenant = usageTenant;
-      if (!tenant) {
-        const { generateUsage } = await import('./generate-usage');
-        const tenantCount = Math.min(10, pagesEvents);
-        say(`pages: generating ${pagesEvents.toLocaleString('en-US')} usage events for ${tenantCount} tenants…`);
-        const generated = await generateUsage({
-          databaseUrl: env.DATABASE_URL!,
-          events: pagesEvents,
-          tenants: tenantCount,
-          slugPrefix: `pages-${runTag}`,
-          log: (line) => say(`  ${line}`),
-        });
-        const { id, slug, eventCount } = generated.largest;
-        tenant = { id, slug, eventCount, ...(await addSignInOwner(id, slug, 'Pages bench owner')) };
-      }
+      // The usage-stats part's largest tenant (its history, its signed-in owner) when it ran; else the one made before.
+      const tenant = usageTenant ?? pagesTenant;
+      if (!tenant) throw new Error('pages: no tenant with a usage history');
       if (pagesAuditRows > 0) {
         say(`pages: ${pagesAuditRows.toLocaleString('en-US')} audit rows for ${tenant.slug}…`);
         await generateAuditHistory(env.DATABASE_URL!, tenant.id, pagesAuditRows);
@@ -1382,14 +1419,13 @@ async function main() {
         say(`pages: warming up (${settings.warmupSeconds} s, ${pagesUsers} users)…`);
         await loadPages({ origin, host, cookie, pages, users: pagesUsers, seconds: settings.warmupSeconds });
       }
-      let cpu: TCpuUse | null = null;
-      const { load: pagesLoad } = await quietest(async () => {
+      const { load: pagesLoad, cpu } = await quietest(async () => {
         say(`pages: ${pagesUsers} users for ${pagesSeconds} s…`);
         const cpuBefore = snapshotCpu(server!.pid);
         const once = await loadPages({ origin, host, cookie, pages, users: pagesUsers, seconds: pagesSeconds, measureOtherCores: watchOtherCores });
-        cpu = cpuBetween(cpuBefore, snapshotCpu(server!.pid));
+        const used = cpuBetween(cpuBefore, snapshotCpu(server!.pid));
         say(`  ${once.requestsPerSecond.toFixed(1)} pages/s; other load ${once.otherCores?.toFixed(2) ?? 'n/a'} cores`);
-        return { load: once, otherCores: once.otherCores, failures: once.pages.reduce((sum, p) => sum + p.failures, 0) };
+        return { load: once, cpu: used, otherCores: once.otherCores, failures: once.pages.reduce((sum, p) => sum + p.failures, 0) };
       });
       const cpuPerPage = (seconds: number | undefined) => (seconds === undefined ? null : (seconds * 1000) / Math.max(1, pagesLoad.requests));
       invalid.push(...pagesLoad.pages.filter((p) => p.failures > 0).map((p) => `pages: ${p.label} (${p.failures} failed requests)`));
@@ -1406,11 +1442,15 @@ async function main() {
         isUsageStatsTenant: tenant === usageTenant,
         auditRows: pagesAuditRows,
         estimates: pagesEstimates,
-        serverCpuMsPerPage: cpuPerPage((cpu as TCpuUse | null)?.next),
-        postgresCpuMsPerPage: cpuPerPage((cpu as TCpuUse | null)?.postgres),
+        serverCpuMsPerPage: cpuPerPage(cpu?.next),
+        postgresCpuMsPerPage: cpuPerPage(cpu?.postgres),
         server: describeServer(serverConfig),
       };
       process.stdout.write(`\n${PAGES_SECTION_TITLE.replace(/^## /, '')}\n${pagesTable(pagesLoad, PAGES_TARGET_P95_MS).replace(/\*\*/g, '')}\n\n`);
+      say(
+        `pages: CPU per page: server ${report.serverCpuMsPerPage?.toFixed(1) ?? 'n/a'} ms, PostgreSQL ${report.postgresCpuMsPerPage?.toFixed(1) ?? 'n/a'} ms; ` +
+          `tenant ${tenant.slug} with ${tenant.eventCount.toLocaleString('en-US')} usage events`,
+      );
       for (const page of pagesLoad.pages.filter((p) => p.ttfbP95Ms >= PAGES_TARGET_P95_MS)) {
         say(`target missed (reported, not fatal): ${page.label} TTFB p95 ${page.ttfbP95Ms.toFixed(1)} ms, wanted < ${PAGES_TARGET_P95_MS} ms`);
       }

@@ -8,6 +8,7 @@ import { E2E_DIST_DIR, ensureBuild } from './support/app-processes';
  * `npm run bench -- --smoke` in `npm test`, so that the bench never rots: every part for a few seconds with tiny
  * sizes, on its own embedded PostgreSQL and S3, serving the packaged build `npm test` made (test:build).
  */
+const SHELL_VARIABLES = new Set(['PATH', 'HOME', 'TMPDIR', 'BENCH_DIST_DIR', 'NEXT_TELEMETRY_DISABLED']);
 const PARTS = ['wrapper', 'upload', 'ingest', 'usage-stats', 'pages', 'audit', 'estimates', 'invoices', 'archival'];
 
 /** Processes whose command line mentions `text` (Linux). */
@@ -30,8 +31,9 @@ beforeAll(async () => {
 
 describe('npm run bench -- --smoke', () => {
   it('runs every part, says each is done, exits 0 and leaves no data directory or PostgreSQL behind', async () => {
-    // Only what a shell would have: not the test file's database, S3 endpoint or log level.
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, BENCH_DIST_DIR: E2E_DIST_DIR, NEXT_TELEMETRY_DISABLED: '1' };
+    // Only what a shell would have: not the test file's database, S3 endpoint or log level (nor vitest's NODE_ENV).
+    const env: NodeJS.ProcessEnv = { ...process.env, BENCH_DIST_DIR: E2E_DIST_DIR, NEXT_TELEMETRY_DISABLED: '1' };
+    for (const name of Object.keys(env)) if (!SHELL_VARIABLES.has(name)) delete env[name];
     const child = spawn(path.resolve('node_modules/.bin/tsx'), ['--conditions=react-server', 'scripts/bench.ts', '--smoke'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
