@@ -269,7 +269,7 @@ export function describeServer(server: TServerConfig): string {
       : `\`LOG_LEVEL=${server.logLevel}\` (\`BENCH_LOG_LEVEL\`; the default is info${['info', 'debug', 'trace'].includes(server.logLevel) ? '' : ', which would add the access log'})`;
   const tracing = server.otelEndpoint
     ? `spans exported to \`OTEL_EXPORTER_OTLP_ENDPOINT\` (${server.otelEndpoint})`
-    : 'spans made but not exported (`OTEL_EXPORTER_OTLP_ENDPOINT` unset, the default)';
+    : 'no spans exported (`OTEL_EXPORTER_OTLP_ENDPOINT` unset, the default)';
   return (
     `\`node ${packaged}/server.mjs\`: the packaged build of \`npm run build\` (\`next build\` into \`${server.distDir}\`, then \`scripts/package.ts\`), ` +
     `the server \`npm start\` runs (\`scripts/serve.ts\` in front of Next's handler), with \`NODE_ENV=production\`, ${log}, ${tracing}, ` +

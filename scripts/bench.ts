@@ -653,10 +653,13 @@ function newLogLines(log: TServerLog): string[] {
   }
 }
 
+/** A pino line of level warn or above, the level as a label or as pino's number. */
+const WARNING_LEVEL = /"level":(?:"(?:warn|error|fatal)"|[456]0\b)/;
+
 /** Counts the server's new log lines, showing those of level warn and above and anything that is not JSON. */
 function countLogLines(log: TServerLog): number {
   const lines = newLogLines(log);
-  for (const line of lines) if (!line.startsWith('{') || /"level":[456]0\b/.test(line)) process.stdout.write(`${line}\n`);
+  for (const line of lines) if (!line.startsWith('{') || WARNING_LEVEL.test(line)) process.stdout.write(`${line}\n`);
   return lines.length;
 }
 
