@@ -74,21 +74,25 @@ export interface TAuditHistory {
  * superuser with triggers off (session_replication_role = replica), then the chain's head set to the last seq.
  * The hash columns are placeholders: chaining 5 million rows one by one through the trigger would take the
  * benchmark's time, and the read paths measured here never look at hashes (verification is not part of it).
+ * The rows follow whatever the tenant's chain already holds (a sign-in is audited), so their numbers are free.
  */
 export async function generateAuditHistory(databaseUrl: string, tenantId: string, rows: number): Promise<TAuditHistory> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {}, connection: { synchronous_commit: 'off', work_mem: '256MB' } });
   const started = performance.now();
   try {
+    const [head] = await sql<{ lastSeq: string }[]>`select last_seq::text as "lastSeq" from audit_chain_heads where chain_key = ${tenantId}`;
+    const firstSeq = Number(head?.lastSeq ?? 0) + 1;
+    const lastSeq = firstSeq + rows - 1;
     const chunk = 500_000;
-    for (let from = 1; from <= rows; from += chunk) {
-      const to = Math.min(rows, from + chunk - 1);
+    for (let from = firstSeq; from <= lastSeq; from += chunk) {
+      const to = Math.min(lastSeq, from + chunk - 1);
       await sql.begin(async (tx) => {
         await tx`set local session_replication_role = replica`;
         await tx.unsafe(
           `INSERT INTO audit_logs (tenant_id, seq, occurred_at, event_type, action, outcome, actor_type, actor_id, actor_name,
              target_type, target_id, target_name, ip, user_agent, request_id, metadata, prev_hash, hash)
            SELECT $1::uuid, g,
-             now() - interval '365 days' + (g::double precision / $2) * interval '365 days',
+             now() - interval '365 days' + ((g - $5)::double precision / $2) * interval '365 days',
              (ARRAY['data_modify','file_upload','file_download','security_event','config_change','login','api_call','data_delete'])[1 + g % 8],
              (ARRAY[${ACTIONS.map((a) => `'${a}'`).join(',')}])[1 + g % ${ACTIONS.length}],
              CASE WHEN g % 50 = 0 THEN 'failure' ELSE 'success' END,
@@ -99,11 +103,11 @@ export async function generateAuditHistory(databaseUrl: string, tenantId: string
              jsonb_build_object('n', g, 'status', CASE WHEN g % 50 = 0 THEN 403 ELSE 200 END),
              md5((g - 1)::text) || md5((g - 1)::text), md5(g::text) || md5(g::text)
            FROM generate_series($3::bigint, $4::bigint) g`,
-          [tenantId, rows, from, to],
+          [tenantId, rows, from, to, firstSeq - 1],
         );
       });
     }
-    await sql`insert into audit_chain_heads (chain_key, last_seq, last_hash) values (${tenantId}, ${rows}, ${'0'.repeat(64)})
+    await sql`insert into audit_chain_heads (chain_key, last_seq, last_hash) values (${tenantId}, ${lastSeq}, ${'0'.repeat(64)})
               on conflict (chain_key) do update set last_seq = excluded.last_seq`;
     await sql`analyze audit_logs`;
   } finally {

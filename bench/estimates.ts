@@ -14,6 +14,7 @@ import { platformDb, withPlatform, withTenant } from '@/lib/tenancy';
 import { vectorStore } from '@/lib/vectors';
 import { residentMiB } from './cpu';
 import { httpRequest, percentile, type THttpResponse } from './http';
+import { machineLine, versionsLine, type TMachine } from './report';
 import type { TLatency } from './usage-stats';
 
 export const ESTIMATES_SECTION_TITLE = '## Cost estimates: import and similarity search';
@@ -321,7 +322,7 @@ export interface TEstimatesSizeResult {
 
 export interface TEstimatesReport {
   date: Date;
-  machine: { cpu: string; cores: number; ramGiB: number; node: string; os: string };
+  machine: TMachine;
   command: string;
   code: string;
   versions: Record<string, string>;
@@ -401,7 +402,6 @@ export function renderEstimatesSection(report: TEstimatesReport): string {
     (c): c is number => c !== null,
   );
   const busiest = others.length ? Math.max(...others) : null;
-  const machine = report.machine;
   const largest = [...report.imports].sort((a, b) => b.estimates - a.estimates)[0];
   const rssGrowth = (i: TEstimatesImport) => (i.serverRssBeforeMiB === null || i.serverRssPeakMiB === null ? null : i.serverRssPeakMiB - i.serverRssBeforeMiB);
   const materialRows = report.imports.reduce((sum, i) => sum + i.materialRows, 0);
@@ -456,9 +456,7 @@ ${report.vectorCacheMb} MiB per process), so queries/s stop growing once that th
 
 ${report.qdrantNote}
 
-**Machine:** ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB RAM, Node ${machine.node}, ${machine.os}.
-${Object.entries(report.versions)
-  .map(([name, version]) => `${name} ${version}`)
-  .join(', ')}.
+${machineLine(report.machine)}
+${versionsLine(report.versions)}.
 `;
 }
