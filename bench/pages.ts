@@ -32,6 +32,8 @@ export interface TPageTiming extends TPage {
 
 export interface TPagesLoad {
   users: number;
+  /** Each user's pause between a page's last byte and its next request, drawn uniformly; null: none (back to back). */
+  thinkMs: { min: number; max: number } | null;
   seconds: number;
   requests: number;
   requestsPerSecond: number;
@@ -70,8 +72,10 @@ export async function loadPages(opts: {
   pages: TPage[];
   users: number;
   seconds: number;
+  thinkMs?: { min: number; max: number } | null;
   measureOtherCores?: () => () => number | null;
 }): Promise<TPagesLoad> {
+  const thinkMs = opts.thinkMs ?? null;
   const agent = new Agent({ keepAlive: true, maxSockets: opts.users });
   const headers = { host: opts.host, cookie: opts.cookie };
   const answers = opts.pages.map(() => [] as TTimedAnswer[]);
@@ -84,6 +88,10 @@ export async function loadPages(opts: {
         for (let turn = user; performance.now() < deadline; turn++) {
           const page = turn % opts.pages.length;
           answers[page].push(await timedGet(`${opts.origin}${opts.pages[page].path}`, headers, agent));
+          if (thinkMs) {
+            const pauseMs = Math.min(thinkMs.min + Math.random() * (thinkMs.max - thinkMs.min), deadline - performance.now());
+            if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+          }
         }
       }),
     );
@@ -112,7 +120,7 @@ export async function loadPages(opts: {
     };
   });
   const requests = pages.reduce((sum, p) => sum + p.requests, 0);
-  return { users: opts.users, seconds, requests, requestsPerSecond: requests / seconds, pages, otherCores };
+  return { users: opts.users, thinkMs, seconds, requests, requestsPerSecond: requests / seconds, pages, otherCores };
 }
 
 export function pagesVerdict(page: TPageTiming, targetP95Ms: number): string {
@@ -121,20 +129,22 @@ export function pagesVerdict(page: TPageTiming, targetP95Ms: number): string {
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
-export function pagesTable(load: TPagesLoad, targetP95Ms: number): string {
+/** The load's table; with `targetP95Ms` null (a capacity run) there is no verdict column. */
+export function pagesTable(load: TPagesLoad, targetP95Ms: number | null): string {
   const failureList = (statuses: Record<string, number>) =>
     Object.entries(statuses)
       .map(([status, count]) => `${status === '0' ? 'socket error' : status}×${count}`)
       .join(' ');
+  const verdict = (p: TPageTiming) => (targetP95Ms === null ? '' : ` **${pagesVerdict(p, targetP95Ms)}** |`);
   return [
-    `| page | requests | requests/s | TTFB p50 ms | TTFB p95 ms | TTFB p99 ms | complete p95 ms | answer bytes | failures | TTFB p95 < ${targetP95Ms} ms |`,
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    `| page | requests | requests/s | TTFB p50 ms | TTFB p95 ms | TTFB p99 ms | complete p95 ms | answer bytes | failures |${targetP95Ms === null ? '' : ` TTFB p95 < ${targetP95Ms} ms |`}`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${targetP95Ms === null ? '' : ' --- |'}`,
     ...load.pages.map(
       (p) =>
         `| ${p.label} | ${int(p.requests)} | ${p.requestsPerSecond.toFixed(1)} | ${p.ttfbP50Ms.toFixed(1)} | **${p.ttfbP95Ms.toFixed(1)}** | ${p.ttfbP99Ms.toFixed(1)} | ` +
-        `${p.completeP95Ms.toFixed(1)} | ${int(p.bodyBytes)} | ${p.failures ? `${p.failures} (${failureList(p.failureStatuses)})` : 0} | **${pagesVerdict(p, targetP95Ms)}** |`,
+        `${p.completeP95Ms.toFixed(1)} | ${int(p.bodyBytes)} | ${p.failures ? `${p.failures} (${failureList(p.failureStatuses)})` : 0} |${verdict(p)}`,
     ),
-    `| **all pages** | ${int(load.requests)} | **${load.requestsPerSecond.toFixed(1)}** | | | | | | | |`,
+    `| **all pages** | ${int(load.requests)} | **${load.requestsPerSecond.toFixed(1)}** | | | | | | |${targetP95Ms === null ? '' : ' |'}`,
   ].join('\n');
 }
 
@@ -145,6 +155,8 @@ export interface TPagesReport {
   code: string;
   versions: Record<string, string>;
   load: TPagesLoad;
+  /** The same users back to back (no pause): what one process serves at most, and what waiting in line costs. */
+  capacity: TPagesLoad | null;
   targetP95Ms: number;
   /** The tenant, and where its history came from. */
   tenantSlug: string;
@@ -164,10 +176,20 @@ export function renderPagesSection(report: TPagesReport, parts: { machineLine: s
     report.serverCpuMsPerPage === null
       ? ''
       : ` CPU per page: server ${report.serverCpuMsPerPage.toFixed(1)} ms, PostgreSQL ${report.postgresCpuMsPerPage?.toFixed(1) ?? 'n/a'} ms.`;
+  const think = load.thinkMs ? `${(load.thinkMs.min / 1000).toFixed(1)}–${(load.thinkMs.max / 1000).toFixed(1)} s` : 'no pause';
+  const capacity = report.capacity
+    ? `
+
+The same ${report.capacity.users} users back to back, without a pause between pages, for ${report.capacity.seconds.toFixed(1)} s: what one server
+process serves at most; the latencies are then mostly the wait in line (no target).
+
+${pagesTable(report.capacity, null)}
+`
+    : '';
   return `${PAGES_SECTION_TITLE}
 
-Server render time of the portal pages for a signed-in owner while ${load.users} users load them at once (target: TTFB p95
-< ${report.targetP95Ms} ms per page).${load.users === 50 ? '' : `\n\n> This run had ${load.users} users (\`BENCH_PAGES_USERS\`), not 50.`}
+Server render time of the portal pages for a signed-in owner while ${load.users} users use the portal at once, each
+reading a page for ${think} (uniformly drawn) before opening the next (target: TTFB p95 < ${report.targetP95Ms} ms per page).${load.users === 50 ? '' : `\n\n> This run had ${load.users} users (\`BENCH_PAGES_USERS\`), not 50.`}
 
 Command: \`${report.command}\` — ${report.date.toISOString().replace(/\.\d+Z$/, 'Z')}, code at ${report.code}
 
@@ -177,7 +199,7 @@ ${load.users} clients, each on its own keep-alive connection, request the five p
 page) for ${load.seconds.toFixed(1)} s, with \`Host: ${report.tenantSlug}.localhost\` and the session cookie of an owner signed in through
 next-auth's credentials flow (one session for all). Each figure is the HTML document only, not the browser's later
 requests. TTFB is from sending the request to the response's headers: the pages have no loading state, so Next sends
-the headers only once the whole page is rendered; "complete" is the last byte.${cpu}
+the headers only once the whole page is rendered; "complete" is the last byte.${cpu}${capacity}
 
 The tenant \`${report.tenantSlug}\` has ${int(report.usageEvents)} usage events${
     report.isUsageStatsTenant ? " (the usage-stats part's largest tenant, same database)" : ' (generated for this part: `BENCH_PAGES_EVENTS`)'

@@ -96,6 +96,8 @@ export interface TReport {
     plan: string;
     tenantSlug: string;
     transactionCountRequests: number;
+    /** Transactions a second with no request (job queue polls…), taken off each count; null: not measured. */
+    backgroundTransactionsPerSecond: number | null;
   };
   server: TServerConfig;
   summaries: TSummary[];
@@ -298,7 +300,12 @@ included) or socket error is invalid and makes the command exit non-zero; a miss
 
 Where the time goes: CPU per request of each process (medians over the rounds, from \`/proc\`), and PostgreSQL
 transactions per request (from \`pg_stat_database\` over a separate pass of ${int(settings.transactionCountRequests)} requests per scenario; a
-statement outside BEGIN … COMMIT counts as one transaction):
+statement outside BEGIN … COMMIT counts as one transaction${
+  settings.backgroundTransactionsPerSecond === null
+    ? ''
+    : `; what the server does with no request, ${settings.backgroundTransactionsPerSecond.toFixed(1)} transactions/s (the job queue's polls,
+schedules, liveness checks) counted over an idle window just before, is taken off each pass for its duration`
+}):
 
 ${costTable(report.summaries)}
 

@@ -85,7 +85,8 @@
  * BENCH_ARCHIVAL_FILES (2000), BENCH_ARCHIVAL_FILE_BYTES (262144), BENCH_INGEST_BATCHES per concurrency (200),
  * BENCH_INGEST_CONCURRENCY (1,4,8), BENCH_METER_CALLS (200000, also the COPY's rows), BENCH_USAGE_EVENTS (10000000),
  * BENCH_USAGE_TENANTS (1000), BENCH_LATENCY_REQUESTS per request kind (250), BENCH_LATENCY_WARMUP unmeasured requests
- * before them (20), BENCH_PAGES_USERS (50), BENCH_PAGES_SECONDS (20), BENCH_PAGES_EVENTS (1000000, without
+ * before them (20), BENCH_PAGES_USERS (50), BENCH_PAGES_SECONDS (20) per load, BENCH_PAGES_THINK_MS each user's pause
+ * between pages, min-max ms (1000-3000; 0: back to back only), BENCH_PAGES_EVENTS (1000000, without
  * usage-stats), BENCH_PAGES_AUDIT_ROWS (200000), BENCH_PAGES_ESTIMATES (2000), BENCH_INVOICE_EVENTS (1000000),
  * BENCH_AUDIT_ROWS (5000000), BENCH_AUDIT_INSERTS per level (20000), BENCH_ERROR_EVENTS (50000),
  * BENCH_ESTIMATES_SIZES (10000,100000), BENCH_ESTIMATES_FORMAT_ROWS (10000), BENCH_ESTIMATES_CLIENTS (4,8),
@@ -195,6 +196,7 @@ const SMOKE_SETTINGS: Record<string, string> = {
   BENCH_ESTIMATES_CLIENTS: '2',
   BENCH_ESTIMATES_QPS_SECONDS: '1',
   BENCH_PAGES_SECONDS: '2',
+  BENCH_PAGES_THINK_MS: '100-300',
   BENCH_PAGES_EVENTS: '20000',
   BENCH_PAGES_AUDIT_ROWS: '2000',
   BENCH_PAGES_ESTIMATES: '50',
@@ -285,6 +287,14 @@ const transactionCountSettleMs = isSmoke ? 1_500 : STATS_SETTLE_MS;
 /** Portal pages: concurrent users, seconds of load, and the history made for the tenant when usage-stats does not run. */
 const pagesUsers = intSetting('BENCH_PAGES_USERS', 50, 1);
 const pagesSeconds = intSetting('BENCH_PAGES_SECONDS', 20, 1);
+/** `BENCH_PAGES_THINK_MS=min-max`: how long each user reads a page before the next (uniform); `0` for back to back. */
+const pagesThinkMs = ((): { min: number; max: number } | null => {
+  const raw = (process.env.BENCH_PAGES_THINK_MS || '1000-3000').trim();
+  if (raw === '0') return null;
+  const match = /^(\d+)-(\d+)$/.exec(raw);
+  if (!match || Number(match[1]) > Number(match[2])) throw new Error(`BENCH_PAGES_THINK_MS must be "min-max" in ms or 0 (got "${raw}")`);
+  return { min: Number(match[1]), max: Number(match[2]) };
+})();
 const pagesEvents = intSetting('BENCH_PAGES_EVENTS', 1_000_000, 1000);
 const pagesAuditRows = intSetting('BENCH_PAGES_AUDIT_ROWS', 200_000, 0);
 const pagesEstimates = intSetting('BENCH_PAGES_ESTIMATES', 2_000, 0);
@@ -338,6 +348,8 @@ let embeddedS3 = false;
 let load: autocannon.Instance | undefined;
 let stopping = false;
 let dbTransactionCount: () => Promise<number | null> = async () => null;
+/** Transactions a second the served app makes with no request (job queue polls and the like), from the wrapper part. */
+let backgroundTransactionsPerSecond: number | null = null;
 
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
@@ -1036,7 +1048,17 @@ async function main() {
         `counting database transactions per request (${TRANSACTION_COUNT_REQUESTS} requests per scenario, ~${transactionCountSettleMs / 1000} s pauses)…`,
       );
       await sleep(transactionCountSettleMs);
+      // What the server does with no request at all (the job queue's polls, schedules, liveness checks) goes on during
+      // each count too: measured over an idle window first and taken off each scenario's count for its duration.
+      const idleStarted = performance.now();
+      const idleBefore = await dbTransactionCount();
+      await sleep(transactionCountSettleMs);
+      const idleAfter = await dbTransactionCount();
+      const backgroundPerMs = idleBefore !== null && idleAfter !== null ? Math.max(0, idleAfter - idleBefore - 1) / (performance.now() - idleStarted) : 0;
+      backgroundTransactionsPerSecond = backgroundPerMs * 1000;
+      say(`  background (no requests): ${backgroundTransactionsPerSecond.toFixed(2)} transactions/s`);
       for (const scenario of scenarios) {
+        const started = performance.now();
         const before = await dbTransactionCount();
         const result = await runLoad(origin, scenario, 0, TRANSACTION_COUNT_REQUESTS);
         await sleep(transactionCountSettleMs);
@@ -1045,7 +1067,8 @@ async function main() {
           countFailures.push(`${scenario.name} transaction count (${result.non2xx} non-2xx, ${result.errors} errors)`);
         } else if (before !== null && after !== null) {
           // The reading before counts itself once.
-          transactions.set(scenario.name, (after - before - 1) / result.requests.total);
+          const background = backgroundPerMs * (performance.now() - started);
+          transactions.set(scenario.name, Math.max(0, after - before - 1 - background) / result.requests.total);
         }
         say(`  ${scenario.name}: ${transactions.get(scenario.name)?.toFixed(2) ?? 'n/a'} transactions/request`);
       }
@@ -1086,6 +1109,7 @@ async function main() {
           plan: BENCH_PLAN,
           tenantSlug: wrapperTenant.slug,
           transactionCountRequests: TRANSACTION_COUNT_REQUESTS,
+          backgroundTransactionsPerSecond,
         },
         server: serverConfig,
         summaries,
@@ -1422,16 +1446,26 @@ async function main() {
         say(`pages: warming up (${settings.warmupSeconds} s, ${pagesUsers} users)…`);
         await loadPages({ origin, host, cookie, pages, users: pagesUsers, seconds: settings.warmupSeconds });
       }
+      const thinkLabel = pagesThinkMs ? `reading each page ${pagesThinkMs.min}–${pagesThinkMs.max} ms` : 'back to back';
       const { load: pagesLoad, cpu } = await quietest(async () => {
-        say(`pages: ${pagesUsers} users for ${pagesSeconds} s…`);
+        say(`pages: ${pagesUsers} users for ${pagesSeconds} s, ${thinkLabel}…`);
         const cpuBefore = snapshotCpu(server!.pid);
-        const once = await loadPages({ origin, host, cookie, pages, users: pagesUsers, seconds: pagesSeconds, measureOtherCores: watchOtherCores });
+        const once = await loadPages({ origin, host, cookie, pages, users: pagesUsers, seconds: pagesSeconds, thinkMs: pagesThinkMs, measureOtherCores: watchOtherCores });
         const used = cpuBetween(cpuBefore, snapshotCpu(server!.pid));
         say(`  ${once.requestsPerSecond.toFixed(1)} pages/s; other load ${once.otherCores?.toFixed(2) ?? 'n/a'} cores`);
         return { load: once, cpu: used, otherCores: once.otherCores, failures: once.pages.reduce((sum, p) => sum + p.failures, 0) };
       });
+      // The same users without a pause: the most one process serves (no target: the latencies are the queue).
+      const capacity = pagesThinkMs
+        ? await quietest(async () => {
+            say(`pages: ${pagesUsers} users for ${pagesSeconds} s, back to back (capacity)…`);
+            const once = await loadPages({ origin, host, cookie, pages, users: pagesUsers, seconds: pagesSeconds, thinkMs: null, measureOtherCores: watchOtherCores });
+            say(`  ${once.requestsPerSecond.toFixed(1)} pages/s; other load ${once.otherCores?.toFixed(2) ?? 'n/a'} cores`);
+            return { ...once, failures: once.pages.reduce((sum, p) => sum + p.failures, 0) };
+          })
+        : null;
       const cpuPerPage = (seconds: number | undefined) => (seconds === undefined ? null : (seconds * 1000) / Math.max(1, pagesLoad.requests));
-      invalid.push(...pagesLoad.pages.filter((p) => p.failures > 0).map((p) => `pages: ${p.label} (${p.failures} failed requests)`));
+      invalid.push(...[...pagesLoad.pages, ...(capacity?.pages ?? [])].filter((p) => p.failures > 0).map((p) => `pages: ${p.label} (${p.failures} failed requests)`));
       const report = {
         date: new Date(),
         machine: describeMachine(speedIndexAtStart),
@@ -1439,6 +1473,7 @@ async function main() {
         code: codeVersion(),
         versions: { 'Next.js': nextVersion, PostgreSQL: pgVersion?.version ?? '?' },
         load: pagesLoad,
+        capacity,
         targetP95Ms: PAGES_TARGET_P95_MS,
         tenantSlug: tenant.slug,
         usageEvents: tenant.eventCount,
@@ -1449,7 +1484,10 @@ async function main() {
         postgresCpuMsPerPage: cpuPerPage(cpu?.postgres),
         server: describeServer(serverConfig),
       };
-      process.stdout.write(`\n${PAGES_SECTION_TITLE.replace(/^## /, '')}\n${pagesTable(pagesLoad, PAGES_TARGET_P95_MS).replace(/\*\*/g, '')}\n\n`);
+      process.stdout.write(
+        `\n${PAGES_SECTION_TITLE.replace(/^## /, '')}, ${thinkLabel}\n${pagesTable(pagesLoad, PAGES_TARGET_P95_MS).replace(/\*\*/g, '')}\n\n` +
+          (capacity ? `Back to back (capacity)\n${pagesTable(capacity, null).replace(/\*\*/g, '')}\n\n` : ''),
+      );
       say(
         `pages: CPU per page: server ${report.serverCpuMsPerPage?.toFixed(1) ?? 'n/a'} ms, PostgreSQL ${report.postgresCpuMsPerPage?.toFixed(1) ?? 'n/a'} ms; ` +
           `tenant ${tenant.slug} with ${tenant.eventCount.toLocaleString('en-US')} usage events`,
