@@ -85,6 +85,9 @@ export async function loadPages(opts: {
   try {
     await Promise.all(
       Array.from({ length: opts.users }, async (_, user) => {
+        // Users who read between pages arrive independently too: each starts within one pause, not all in the same
+        // millisecond (a burst of every user at once no portal sees, which only its first requests would wait behind).
+        if (thinkMs) await new Promise((resolve) => setTimeout(resolve, Math.random() * thinkMs.max));
         for (let turn = user; performance.now() < deadline; turn++) {
           const page = turn % opts.pages.length;
           answers[page].push(await timedGet(`${opts.origin}${opts.pages[page].path}`, headers, agent));
@@ -189,7 +192,8 @@ ${pagesTable(report.capacity, null)}
   return `${PAGES_SECTION_TITLE}
 
 Server render time of the portal pages for a signed-in owner while ${load.users} users use the portal at once, each
-reading a page for ${think} (uniformly drawn) before opening the next (target: TTFB p95 < ${report.targetP95Ms} ms per page).${load.users === 50 ? '' : `\n\n> This run had ${load.users} users (\`BENCH_PAGES_USERS\`), not 50.`}
+reading a page for ${think} (uniformly drawn) before opening the next, each starting at a random moment within
+the longest pause (target: TTFB p95 < ${report.targetP95Ms} ms per page).${load.users === 50 ? '' : `\n\n> This run had ${load.users} users (\`BENCH_PAGES_USERS\`), not 50.`}
 
 Command: \`${report.command}\` — ${report.date.toISOString().replace(/\.\d+Z$/, 'Z')}, code at ${report.code}
 
