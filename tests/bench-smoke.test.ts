@@ -6,7 +6,8 @@ import { E2E_DIST_DIR, ensureBuild } from './support/app-processes';
 
 /**
  * `npm run bench -- --smoke` in `npm test`, so that the bench never rots: every part for a few seconds with tiny
- * sizes, on its own embedded PostgreSQL and S3, serving the packaged build `npm test` made (test:build).
+ * sizes, on its own embedded PostgreSQL and S3, serving the packaged build `npm test` made (test:build). `npm run
+ * test:unit` runs it after the other files, alone: its load would disturb timing-sensitive tests running beside it.
  */
 const SHELL_VARIABLES = new Set(['PATH', 'HOME', 'TMPDIR', 'BENCH_DIST_DIR', 'NEXT_TELEMETRY_DISABLED']);
 const PARTS = ['wrapper', 'upload', 'ingest', 'usage-stats', 'pages', 'audit', 'estimates', 'invoices', 'archival'];
