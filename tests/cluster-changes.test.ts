@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { closeDb, ownerDb } from '@/db/client';
 import { announceChange, onChange, startChangeListener } from '@/lib/cluster';
 import { withPlatform } from '@/lib/tenancy';
+import { until } from './support/wait';
 
 /**
  * Change notices between processes (lib/cluster): sent with the transaction that makes the change, heard by every
@@ -14,7 +15,7 @@ const admin = postgres(inject('adminDatabaseUrl'), { max: 1, onnotice: () => {} 
 
 beforeAll(async () => {
   onChange('plans', (key) => heard.push({ topic: 'plans', key }));
-  onChange('tenant-quota', (key) => heard.push({ topic: 'tenant-quota', key }));
+  onChange('tenant', (key) => heard.push({ topic: 'tenant', key }));
   await startChangeListener();
 });
 
@@ -23,20 +24,14 @@ afterAll(async () => {
   await admin.end();
 });
 
-async function until(isDone: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!isDone()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms; heard ${JSON.stringify(heard)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const heardSoFar = () => `heard ${JSON.stringify(heard)}`;
 
 describe('change notices', () => {
   it('delivers a change when its transaction commits, to the topic and key it names', async () => {
     heard.length = 0;
-    await withPlatform((tx) => announceChange(tx, 'tenant-quota', 'tenant-1'));
-    await until(() => heard.length > 0);
-    expect(heard).toEqual([{ topic: 'tenant-quota', key: 'tenant-1' }]);
+    await withPlatform((tx) => announceChange(tx, 'tenant', 'tenant-1'));
+    await until(() => heard.length > 0, 2_000, heardSoFar);
+    expect(heard).toEqual([{ topic: 'tenant', key: 'tenant-1' }]);
   });
 
   it('tells nobody of a change whose transaction rolls back, and nothing before the commit', async () => {
@@ -50,13 +45,13 @@ describe('change notices', () => {
 
     let heardBeforeCommit = -1;
     await withPlatform(async (tx) => {
-      await announceChange(tx, 'tenant-quota', 'after-rollback');
+      await announceChange(tx, 'tenant', 'after-rollback');
       await new Promise((resolve) => setTimeout(resolve, 200));
       heardBeforeCommit = heard.length;
     });
-    await until(() => heard.length > 0);
+    await until(() => heard.length > 0, 2_000, heardSoFar);
     expect(heardBeforeCommit).toBe(0);
-    expect(heard).toEqual([{ topic: 'tenant-quota', key: 'after-rollback' }]);
+    expect(heard).toEqual([{ topic: 'tenant', key: 'after-rollback' }]);
   });
 
   it('drops every cache when its listening connection was lost, and hears later changes again', async () => {
@@ -68,7 +63,7 @@ describe('change notices', () => {
     expect(count).toBe(1);
 
     await until(() => heard.some((entry) => entry.key === null), 5_000);
-    expect(heard.filter((entry) => entry.key === null).map((entry) => entry.topic).sort()).toEqual(['plans', 'tenant-quota']);
+    expect(heard.filter((entry) => entry.key === null).map((entry) => entry.topic).sort()).toEqual(['plans', 'tenant']);
 
     heard.length = 0;
     await withPlatform((tx) => announceChange(tx, 'plans', 'after-reconnect'));

@@ -34,10 +34,10 @@ interface TTenantQuota {
 /** The reader, behind an object so tests can spy on how often it runs. */
 export const quotaLoader = { load: readApiCallQuotaUse };
 
-// One count per process (not per route bundle): see lib/runtime. A change of a tenant's quota (a plan change) is
-// announced to every process (lib/cluster), which re-reads that tenant's limit and count at once.
+// One count per process (not per route bundle): see lib/runtime. A change of a tenant's row (its plan and so its
+// quota) is announced to every process by a trigger (lib/cluster), and each re-reads that tenant's limit and count.
 const quotas = processWide('api-quotas', () => {
-  onChange('tenant-quota', (tenantId) => {
+  onChange('tenant', (tenantId) => {
     if (tenantId === null) {
       for (const [id, entry] of quotas) if (entry.loadedAtMs !== 0) refreshInBackground(id, entry, { restart: true });
       return;

@@ -141,7 +141,7 @@ const keyRecords = changeCache<{
   lastUsedAt: Date | null;
   creatorRole: TRole | null;
   tenant: TTenantRef;
-}>('api-keys', 'tenant-auth', { maxEntries: 50_000, maxAgeMs: 10 * 60_000 });
+}>('api-keys', 'tenant', { maxEntries: 50_000, maxAgeMs: 10 * 60_000 });
 
 /**
  * Authenticates `sw_{prefix}_{secret}` (platform path: the key names its tenant): the key record by prefix (kept

@@ -89,10 +89,10 @@ export async function listUserTenants(userId: string): Promise<TUserTenant[]> {
     .orderBy(asc(tenants.name));
 }
 
-/** The user's role in a tenant, or null when not a member (platform path: runs before the tenant context). */
 /** Members' roles, kept per process until a trigger announces a change in the tenant (lib/cluster). */
-const memberRoles = changeCache<{ role: TRole }>('member-roles', 'tenant-auth', { maxEntries: 50_000, maxAgeMs: 10 * 60_000 });
+const memberRoles = changeCache<{ role: TRole }>('member-roles', 'tenant', { maxEntries: 50_000, maxAgeMs: 10 * 60_000 });
 
+/** The user's role in a tenant, or null when not a member (platform path: runs before the tenant context). */
 export async function findMembershipRole(tenantId: string, userId: string): Promise<TRole | null> {
   const found = await memberRoles.get(`${tenantId}:${userId}`, async () => {
     const [row] = await platformDb()

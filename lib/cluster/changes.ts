@@ -15,7 +15,11 @@ import { logger } from '@/lib/telemetry';
  * hears it as well as a replica in a cluster. Each process keeps one connection listening; when that connection
  * is lost it may have missed notices, so on reconnecting every cache is dropped.
  */
-export type TChangeTopic = 'plans' | 'tenant-quota' | 'tenant-auth';
+/**
+ * 'plans': a plan was edited (announced by the code that edits it). 'tenant': a tenant's row, one of its API keys or
+ * one of its memberships changed, keyed by the tenant's id (announced by triggers, migration 0028, whoever changes them).
+ */
+export type TChangeTopic = 'plans' | 'tenant';
 
 const CHANNEL = 'sitework_changes';
 const RECONNECT_DELAY_MS = 1_000;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { TTx } from '@/db/client';
 import { PLAN_IDS, tenantPlanChanges, tenantSettings, tenants, type TPlanChangeSource, type TPlanId } from '@/db/schema/tenancy';
 import { AppError, isUniqueViolation } from '@/lib/app-error';
-import { announceChange, changeCache } from '@/lib/cluster';
+import { changeCache } from '@/lib/cluster';
 import { platformDb } from './context';
 import { slugProblem } from './host';
 import { planForAssignment } from './plans';
@@ -67,7 +67,7 @@ const refColumns = {
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Tenants by slug and by id, kept per process until a trigger announces a change of the tenant (lib/cluster). */
-const tenantRefs = changeCache<TTenantRef>('tenant-refs', 'tenant-auth', { maxEntries: 20_000, maxAgeMs: 10 * 60_000 });
+const tenantRefs = changeCache<TTenantRef>('tenant-refs', 'tenant', { maxEntries: 20_000, maxAgeMs: 10 * 60_000 });
 
 /** Finds a tenant by slug or id (platform path: runs before a tenant context exists). */
 export async function findTenantRef(slugOrId: string): Promise<TTenantRef | null> {
@@ -273,7 +273,5 @@ export async function changeTenantPlan(
       .insert(tenantPlanChanges)
       .values({ tenantId, fromPlan: current.plan, toPlan: plan, source: by.source, changedBy: by.userId ?? null });
   }
-  // Every process re-reads the tenant's API quota when this commits.
-  await announceChange(tx, 'tenant-quota', tenantId);
   return { ...row, previousPlan: current.plan };
 }
