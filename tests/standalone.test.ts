@@ -11,7 +11,7 @@ import { verifyPassword } from '@/lib/auth';
 import { checkBuckets } from '@/lib/storage';
 import { createTenant, withPlatform } from '@/lib/tenancy';
 import { packagedBuildDirOf } from '../scripts/packaged-build';
-import { E2E_DIST_DIR, ensureBuild, freePort, track, waitFor, type TAppProcess } from './support/app-processes';
+import { E2E_DIST_DIR, ensureBuild, freePort, runToEnd, track, waitFor, type TAppProcess } from './support/app-processes';
 import { keyFor } from './support/files';
 import { TEST_NEXTAUTH_SECRET } from './support/secrets';
 import { addMember } from './support/state';
@@ -59,17 +59,8 @@ function deploymentEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs one entry point of the copy to its end. */
-function runEntry(entry: string, args: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [entry, ...args], { cwd: copyDir, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const runEntry = (entry: string, args: string[], env: NodeJS.ProcessEnv, stdin = '') =>
+  runToEnd(process.execPath, [entry, ...args], { cwd: copyDir, env }, stdin);
 
 const appliedMigrations = () => db<{ hash: string; created_at: string }[]>`select hash, created_at::text from drizzle.__drizzle_migrations order by id`;
 const callTenant = (path: string) => fetch(`${web.origin}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyPassword } from '@/lib/auth';
+import { runToEnd } from './support/app-processes';
 import { TEST_NEXTAUTH_SECRET } from './support/secrets';
 
 /**
@@ -51,17 +52,8 @@ async function start(args: string[] = [], extra: Record<string, string> = {}): P
   return stdout;
 }
 
-function createOperator(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [tsx, '--conditions=react-server', 'scripts/create-operator.ts', ...args], { env: launcherEnv() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const createOperator = (args: string[], stdin: string) =>
+  runToEnd(process.execPath, [tsx, '--conditions=react-server', 'scripts/create-operator.ts', ...args], { env: launcherEnv() }, stdin);
 
 const userEmails = async () => (await db<{ email: string }[]>`select email from users order by email`).map((row) => row.email);
 

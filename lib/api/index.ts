@@ -1,4 +1,4 @@
-export { route, requestFacts, type THandlerInput } from './route';
+export { route, testRoute, requestFacts, type THandlerInput } from './route';
 export { action, type TActionResult } from './action';
 export { defineEndpoint, type TEndpoint, type TAccess, type THttpMethod } from './endpoint';
 export { resolveTenantCaller, resolvePlatformCaller, authorOf, type TTenantCaller, type TPlatformCaller, type TPrincipal } from './caller';

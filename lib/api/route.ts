@@ -209,3 +209,13 @@ export function route<E extends TEndpoint>(
     });
   };
 }
+
+/** A route of the test suites: route() behind a gate that answers 404 unless the server runs with SITEWORK_TEST_ROUTES=1. */
+export function testRoute<E extends TEndpoint>(
+  endpoint: E,
+  handler: (input: THandlerInput<E>) => Promise<unknown>,
+): (request: Request, context: TRouteContext) => Promise<Response> {
+  const wrapped = route(endpoint, handler);
+  return async (request, context) =>
+    process.env.SITEWORK_TEST_ROUTES === '1' ? wrapped(request, context) : new Response('Not found', { status: 404 });
+}

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -154,5 +154,23 @@ export function logRecords(process: TAppProcess): Record<string, unknown>[] {
     } catch {
       return [];
     }
+  });
+}
+
+/** Runs a command to its end with `stdin` written to it: its exit code and everything it printed. */
+export function runToEnd(
+  command: string,
+  args: string[],
+  options: SpawnOptions,
+  stdin = '',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...options, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin!.end(stdin);
   });
 }

@@ -1,4 +1,4 @@
-import { defineEndpoint, route } from '@/lib/api';
+import { defineEndpoint, testRoute } from '@/lib/api';
 
 /**
  * A tenant endpoint that always throws, for the e2e suite (an unexpected error must answer 500 with a request id and
@@ -15,11 +15,6 @@ const failEndpoint = defineEndpoint({
   audit: false,
 });
 
-const fail = route(failEndpoint, async () => {
+export const GET = testRoute(failEndpoint, async () => {
   throw new Error('Test failure for order 12345');
 });
-
-export async function GET(request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> {
-  if (process.env.SITEWORK_TEST_ROUTES !== '1') return new Response('Not found', { status: 404 });
-  return fail(request, context);
-}

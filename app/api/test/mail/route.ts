@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '@/lib/app-error';
-import { defineEndpoint, route } from '@/lib/api';
+import { defineEndpoint, testRoute } from '@/lib/api';
 import { ZEmail } from '@/lib/auth';
 import { latestEmailTo } from '@/lib/mail';
 
@@ -20,13 +20,8 @@ const latestMailEndpoint = defineEndpoint({
   audit: false,
 });
 
-const latestMail = route(latestMailEndpoint, async ({ query }) => {
+export const GET = testRoute(latestMailEndpoint, async ({ query }) => {
   const mail = await latestEmailTo(query.to);
   if (!mail) throw new AppError('not_found', `No mail to ${query.to}`);
   return { mail };
 });
-
-export async function GET(request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> {
-  if (process.env.SITEWORK_TEST_ROUTES !== '1') return new Response('Not found', { status: 404 });
-  return latestMail(request, context);
-}

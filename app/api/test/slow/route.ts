@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEndpoint, route } from '@/lib/api';
+import { defineEndpoint, testRoute } from '@/lib/api';
 import { logger } from '@/lib/telemetry';
 
 /**
@@ -20,13 +20,8 @@ const slowEndpoint = defineEndpoint({
   audit: false,
 });
 
-const slow = route(slowEndpoint, async ({ query }) => {
+export const GET = testRoute(slowEndpoint, async ({ query }) => {
   logger.info({ ms: query.ms }, 'slow test request started');
   await new Promise((resolve) => setTimeout(resolve, query.ms));
   return { waitedMs: query.ms };
 });
-
-export async function GET(request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> {
-  if (process.env.SITEWORK_TEST_ROUTES !== '1') return new Response('Not found', { status: 404 });
-  return slow(request, context);
-}
